@@ -1,0 +1,63 @@
+"""Diagnostics for network-server entries and their devices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .const import CONF_TOKEN, DOMAIN
+from .coordinator import DeviceData, LoRaWANConfigEntry
+
+TO_REDACT = {CONF_TOKEN, CONF_WEBHOOK_ID, "location", "latitude", "longitude", "altitude"}
+
+
+def _device(device: DeviceData) -> dict[str, Any]:
+    return {
+        **device.as_stored(),
+        "manufacturer": device.manufacturer,
+        "model": device.model,
+        "available": device.available,
+        "values": {key: str(value) for key, value in sorted(device.values.items())},
+        "last_raw": {key: str(value) for key, value in device.last_raw.items()},
+        "last_warnings": list(device.last_warnings),
+        "last_error": device.last_error,
+        "location": device.location,
+    }
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: LoRaWANConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics for a network-server entry."""
+    hub = entry.runtime_data
+    return async_redact_data(
+        {
+            "entry": {
+                "title": entry.title,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            "outcomes": dict(hub.counters),
+            "rejections": dict(hub.rejections.counts),
+            "pending_unknown_devices": sorted(hub.pending_unknown),
+            "device_count": len(hub.devices),
+            "devices": [_device(device) for device in hub.devices.values()],
+        },
+        TO_REDACT,
+    )
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: LoRaWANConfigEntry, device: dr.DeviceEntry
+) -> dict[str, Any]:
+    """Return diagnostics for one device."""
+    hub = entry.runtime_data
+    dev_eui = next(ident for domain, ident in device.identifiers if domain == DOMAIN)
+    data = hub.devices.get(dev_eui)
+    return async_redact_data(
+        {"device": _device(data) if data else None, "entry_title": entry.title}, TO_REDACT
+    )

@@ -1,0 +1,81 @@
+"""ChirpStack v4 HTTP integration events (JSON encoding).
+
+The event type comes from the ``?event=`` query parameter. Integration events are
+the protobuf JSON mapping: camelCase keys, base64 bytes, RFC 3339 times; numbers
+inside ``object`` (a protobuf Struct) are doubles. Gateway metadata may be missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from . import fields as f
+from .messages import DeviceIdentity, DeviceStatus, Ignored, Join, Message, SchemaError, Uplink
+
+IGNORED_EVENTS = frozenset({"log", "ack", "txack", "location", "integration"})
+
+
+def parse(event: str | None, body: Any, now: datetime) -> Message:
+    """Parse one ChirpStack event body."""
+    if event is None:
+        raise SchemaError("missing ?event= query parameter")
+    if event in IGNORED_EVENTS:
+        return Ignored(kind=event)
+    if event not in {"up", "status", "join"}:
+        raise SchemaError(f"unknown event type {event[:32]!r}")
+    root = f.obj(body, "body")
+    device = _device(root.get("deviceInfo"))
+    received_at = f.timestamp(root.get("time"), "time", now)
+    if event == "up":
+        return _uplink(root, device, received_at)
+    if event == "status":
+        return DeviceStatus(
+            device=device,
+            received_at=received_at,
+            battery=f.opt_float(root.get("batteryLevel"), "batteryLevel"),
+            margin=f.opt_int(root.get("margin"), "margin"),
+            external_power=bool(root.get("externalPowerSource", False)),
+        )
+    return Join(device=device, received_at=received_at)
+
+
+def _device(value: Any) -> DeviceIdentity:
+    info = f.obj(value, "deviceInfo")
+    return DeviceIdentity(
+        dev_eui=f.dev_eui(info.get("devEui"), "deviceInfo.devEui"),
+        name=f.opt_str(info.get("deviceName"), "deviceInfo.deviceName"),
+        application=f.opt_str(info.get("applicationName"), "deviceInfo.applicationName"),
+        profile_name=f.opt_str(info.get("deviceProfileName"), "deviceInfo.deviceProfileName"),
+        tags=f.str_map(info.get("tags"), "deviceInfo.tags"),
+    )
+
+
+def _uplink(root: Mapping[str, Any], device: DeviceIdentity, received_at: datetime) -> Uplink:
+    rx_info = root.get("rxInfo") or []
+    if not isinstance(rx_info, list):
+        raise SchemaError("rxInfo must be a list")
+    best = _best_gateway(rx_info)
+    return Uplink(
+        device=device,
+        received_at=received_at,
+        f_port=f.opt_int(root.get("fPort"), "fPort"),
+        f_cnt=f.opt_int(root.get("fCnt"), "fCnt", 0) or 0,
+        payload=f.payload(root.get("data"), "data"),
+        server_object=f.opt_obj(root.get("object"), "object"),
+        rssi=f.opt_float(best.get("rssi"), "rxInfo.rssi") if best else None,
+        snr=f.opt_float(best.get("snr"), "rxInfo.snr") if best else None,
+        gateway_count=len(rx_info),
+        deduplication_id=f.opt_str(root.get("deduplicationId"), "deduplicationId"),
+        encrypted=bool(root.get("joinServerContext")),
+        location=f.opt_obj(best.get("location"), "rxInfo.location") if best else None,
+    )
+
+
+def _best_gateway(rx_info: list[Any]) -> Mapping[str, Any] | None:
+    """Return the gateway entry with the strongest signal."""
+    gateways = [f.obj(item, "rxInfo[]") for item in rx_info]
+    if not gateways:
+        return None
+    return max(gateways, key=lambda gw: f.opt_float(gw.get("rssi"), "rxInfo.rssi") or -1000.0)

@@ -1,0 +1,100 @@
+"""Small validators shared by the network-server parsers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .messages import SchemaError
+
+_EUI = re.compile(r"^[0-9a-fA-F]{16}$")
+# RFC 3339 with up to nanoseconds; Python parses at most microseconds.
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def obj(value: Any, name: str) -> Mapping[str, Any]:
+    """Return ``value`` if it is a JSON object."""
+    if not isinstance(value, Mapping):
+        raise SchemaError(f"{name} must be an object")
+    return value
+
+
+def opt_obj(value: Any, name: str) -> Mapping[str, Any] | None:
+    """Return an optional JSON object."""
+    return None if value is None else obj(value, name)
+
+
+def opt_str(value: Any, name: str) -> str | None:
+    """Return an optional string."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise SchemaError(f"{name} must be a string")
+    return value
+
+
+def opt_int(value: Any, name: str, default: int | None = None) -> int | None:
+    """Return an optional integer; JSON doubles such as ``6.0`` are accepted."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SchemaError(f"{name} must be a number")
+    if isinstance(value, float) and not value.is_integer():
+        raise SchemaError(f"{name} must be an integer")
+    return int(value)
+
+
+def opt_float(value: Any, name: str) -> float | None:
+    """Return an optional number as float."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SchemaError(f"{name} must be a number")
+    return float(value)
+
+
+def dev_eui(value: Any, name: str) -> str:
+    """Return a DevEUI as 16 lower-case hex digits."""
+    if not isinstance(value, str) or not _EUI.match(value):
+        raise SchemaError(f"{name} must be 16 hex digits")
+    return value.lower()
+
+
+def payload(value: Any, name: str) -> bytes:
+    """Decode a base64 FRMPayload; absent means empty."""
+    if value is None:
+        return b""
+    if not isinstance(value, str):
+        raise SchemaError(f"{name} must be base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error, ValueError:
+        raise SchemaError(f"{name} is not valid base64") from None
+
+
+def timestamp(value: Any, name: str, fallback: datetime) -> datetime:
+    """Parse an RFC 3339 timestamp to aware UTC; absent means ``fallback``."""
+    if value is None:
+        return fallback
+    if not isinstance(value, str):
+        raise SchemaError(f"{name} must be an RFC 3339 time")
+    text = _FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise SchemaError(f"{name} must be an RFC 3339 time") from None
+    if parsed.tzinfo is None:
+        raise SchemaError(f"{name} must carry a time zone")
+    return parsed.astimezone(UTC)
+
+
+def str_map(value: Any, name: str) -> dict[str, str]:
+    """Return a string-to-string map (tags, attributes)."""
+    if value is None:
+        return {}
+    mapping = obj(value, name)
+    return {str(k): str(v) for k, v in mapping.items()}
