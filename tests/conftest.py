@@ -48,6 +48,13 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture
+def frozen_clock(freezer: Any) -> Any:
+    """HA's clock just after the sample bodies' receive times (2026-11-26 10:00 UTC)."""
+    freezer.move_to("2026-11-26T10:15:00+00:00")
+    return freezer
+
+
+@pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     """Use Home Assistant's snapshot extension."""
     return snapshot.use_extension(HomeAssistantSnapshotExtension)

@@ -26,11 +26,7 @@ from custom_components.municipal_iot.const import DOMAIN
 
 VECTORS = load_json("vectors_motion.json")["lorawan"]
 
-
-@pytest.fixture(autouse=True)
-def _clock(freezer: Any) -> None:
-    """HA's clock just after the bodies' receive times."""
-    freezer.move_to("2026-11-26T10:15:00+00:00")
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 # Per vendor: how the network servers identify the model.
 PROFILES = {
@@ -202,7 +198,9 @@ async def test_duplicate_deduplication_id(hass: HomeAssistant, post: Poster) -> 
     assert hass.states.get("sensor.apt_12_motion_temperature").state == "22.6"
 
 
-async def test_out_of_order_uplink_never_moves_state_back(hass: HomeAssistant, post: Poster) -> None:
+async def test_out_of_order_uplink_never_moves_state_back(
+    hass: HomeAssistant, post: Poster
+) -> None:
     """An older uplink does not overwrite newer values."""
     await setup_entry(hass, network_entry("tts", WEBHOOK_TTS))
     new = tts_uplink("0100f005000000", f_cnt=10, received_at="2026-11-26T10:10:00Z")
@@ -290,7 +288,9 @@ async def test_bad_requests_rejected(
 SCHEMA_ERRORS = [
     pytest.param("chirpstack", None, {"deviceInfo": {}}, "missing ?event=", id="cs-no-event"),
     pytest.param("chirpstack", "up", [], "body must be an object", id="cs-list"),
-    pytest.param("chirpstack", "up", {"time": "x"}, "deviceInfo must be an object", id="cs-no-device"),
+    pytest.param(
+        "chirpstack", "up", {"time": "x"}, "deviceInfo must be an object", id="cs-no-device"
+    ),
     pytest.param("chirpstack", "bogus", {}, "unknown event type", id="cs-unknown-event"),
     pytest.param(
         "chirpstack",
@@ -451,7 +451,10 @@ async def test_pending_unknown_devices_are_capped(
 
 
 async def test_auto_add_is_rate_limited(
-    hass: HomeAssistant, post: Poster, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    hass: HomeAssistant,
+    post: Poster,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Automatic device creation stops at the burst limit and answers 429."""
     monkeypatch.setattr("custom_components.municipal_iot.coordinator.AUTO_ADD_BURST", 3)

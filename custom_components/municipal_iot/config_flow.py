@@ -111,7 +111,7 @@ class MunicipalIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             name = user_input[CONF_NAME].strip()
-            if not slugify(name):
+            if not any(char.isalnum() for char in name):
                 errors[CONF_NAME] = "invalid_name"
             else:
                 await self.async_set_unique_id(f"{ENTRY_NETWORK_SERVER}_{slugify(name)}")
