@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import pytest
@@ -12,11 +13,18 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import network
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from conftest import WEBHOOK_CS, Poster, chirpstack_up, network_entry, setup_entry
+from iot_testing import WEBHOOK_CS, Poster, chirpstack_up, network_entry, setup_entry
 from custom_components.municipal_iot.config_flow import webhook_url
 from custom_components.municipal_iot.const import DOMAIN
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
+
+
+async def _network_server_form(hass: HomeAssistant) -> Any:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "network_server"}
+    )
 
 
 @pytest.fixture
@@ -44,8 +52,13 @@ async def test_user_flow(
 ) -> None:
     """The flow names the connection, then shows exactly what to paste."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert "network_server" in result["menu_options"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "network_server"}
+    )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "network_server"
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": " Ånge LoRaWAN ", "server": server}
@@ -83,7 +96,7 @@ async def test_user_flow(
 
 async def test_invalid_name_then_recover(hass: HomeAssistant, mock_setup_entry: AsyncMock) -> None:
     """A name without letters or digits is refused; a good one then works."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _network_server_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": "  --  ", "server": "tts"}
     )
@@ -98,7 +111,7 @@ async def test_invalid_name_then_recover(hass: HomeAssistant, mock_setup_entry: 
 async def test_duplicate_name_aborts(hass: HomeAssistant, mock_setup_entry: AsyncMock) -> None:
     """The same connection name cannot be set up twice."""
     MockConfigEntry(domain=DOMAIN, unique_id="network_server_ange_lorawan").add_to_hass(hass)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _network_server_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": "Ånge LoRaWAN", "server": "chirpstack"}
     )
@@ -109,7 +122,7 @@ async def test_duplicate_name_aborts(hass: HomeAssistant, mock_setup_entry: Asyn
 async def test_no_external_url_hint(hass: HomeAssistant, mock_setup_entry: AsyncMock) -> None:
     """Without an external URL the internal one is shown with a readable hint."""
     hass.config.internal_url = "http://192.0.2.10:8123"
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _network_server_form(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": "CS", "server": "chirpstack"}
     )

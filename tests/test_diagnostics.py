@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
-from conftest import TOKEN, WEBHOOK_TTS, Poster, network_entry, setup_entry, tts_uplink
+from iot_testing import TOKEN, WEBHOOK_TTS, Poster, network_entry, setup_entry, tts_uplink
 from custom_components.municipal_iot.const import DOMAIN
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")

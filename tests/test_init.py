@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from conftest import (
+from iot_testing import (
     WEBHOOK_CS,
     WEBHOOK_TTS,
     Poster,

@@ -11,7 +11,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from conftest import (
+from iot_testing import (
     TOKEN,
     WEBHOOK_CS,
     WEBHOOK_TTS,

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .coordinator import DeviceData, LoRaWANConfigEntry
+from .coordinator import DeviceData, LoRaWANConfigEntry, LoRaWANHub
 from .entity import LoRaWANEntity
 
 PARALLEL_UPDATES = 0
@@ -108,6 +108,13 @@ class LoRaWANBinarySensor(LoRaWANEntity, BinarySensorEntity, RestoreEntity):
     entity_description: LoRaWANBinarySensorEntityDescription
     _restored: bool | None = None
 
+    def __init__(
+        self, hub: LoRaWANHub, device: DeviceData, description: LoRaWANBinarySensorEntityDescription
+    ) -> None:
+        """Bind to the device; motion and occupancy report on every uplink."""
+        super().__init__(hub, device, description)
+        self.write_every_uplink = description.key in {"motion", "occupancy"}
+
     async def async_added_to_hass(self) -> None:
         """Restore the last state, shown until the next uplink reports one."""
         await super().async_added_to_hass()
@@ -122,3 +129,7 @@ class LoRaWANBinarySensor(LoRaWANEntity, BinarySensorEntity, RestoreEntity):
         """Return the latest state."""
         value = self.entity_description.value_fn(self.device)
         return self._restored if value is None else value
+
+    def current_value(self) -> object:
+        """Return the shown state."""
+        return self.is_on

@@ -26,6 +26,8 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 from homeassistant.util import slugify
 
@@ -35,6 +37,7 @@ from .const import (
     CONF_ENTRY_TYPE,
     CONF_INTERVAL_MOTION,
     CONF_INTERVAL_WATER,
+    CONF_METER_KEYS,
     CONF_MISSED_INTERVALS,
     CONF_SERVER,
     CONF_TOKEN,
@@ -46,14 +49,18 @@ from .const import (
     ENTRY_NETWORK_SERVER,
     MODEL_SERVER_OBJECT,
 )
+from .coordinator import LoRaWANHub
 from .decoders.registry import decoder_choices
 from .lorawan.messages import Server
 
 CONF_DEVICE = "device"
+CONF_KEY = "key"
 CONF_MODEL = "model"
 PLACEHOLDER_URL = "http://<home-assistant-address>:8123"
+# The kinds of entry this integration offers, as menu steps of the user flow.
+ENTRY_KINDS = [ENTRY_NETWORK_SERVER]
 
-USER_SCHEMA = vol.Schema(
+NETWORK_SERVER_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_NAME): TextSelector(),
         vol.Required(CONF_SERVER, default=Server.CHIRPSTACK.value): SelectSelector(
@@ -107,6 +114,12 @@ class MunicipalIoTConfigFlow(ConfigFlow, domain=DOMAIN):
         return LoRaWANOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose what to set up."""
+        return self.async_show_menu(step_id="user", menu_options=ENTRY_KINDS)
+
+    async def async_step_network_server(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Name the connection and pick the network server."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -122,8 +135,8 @@ class MunicipalIoTConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._token = secrets.token_urlsafe(32)
                 return await self.async_step_instructions()
         return self.async_show_form(
-            step_id="user",
-            data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
+            step_id="network_server",
+            data_schema=self.add_suggested_values_to_schema(NETWORK_SERVER_SCHEMA, user_input),
             errors=errors,
         )
 
@@ -189,7 +202,9 @@ class LoRaWANOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to change."""
-        return self.async_show_menu(step_id="init", menu_options=["settings", "decoder"])
+        return self.async_show_menu(
+            step_id="init", menu_options=["settings", "decoder", "meter_key"]
+        )
 
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None
@@ -230,10 +245,7 @@ class LoRaWANOptionsFlow(OptionsFlowWithReload):
             decoders = {**options.get(CONF_DECODERS, {})}
             decoders[user_input[CONF_DEVICE]] = user_input[CONF_MODEL]
             return self.async_create_entry(data={**options, CONF_DECODERS: decoders})
-        devices = [
-            SelectOptionDict(value=dev_eui, label=f"{device.name} ({dev_eui})")
-            for dev_eui, device in sorted(hub.devices.items(), key=lambda item: item[1].name)
-        ]
+        devices = _device_options(hub)
         models = [MODEL_SERVER_OBJECT, *(value for value, _label in decoder_choices())]
         schema = vol.Schema(
             {
@@ -246,3 +258,38 @@ class LoRaWANOptionsFlow(OptionsFlowWithReload):
             }
         )
         return self.async_show_form(step_id="decoder", data_schema=schema)
+
+    async def async_step_meter_key(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Enter the decryption key (DEK) of a meter that sends encrypted frames."""
+        hub = self.config_entry.runtime_data
+        if not hub.devices:
+            return self.async_abort(reason="no_devices")
+        options = self.config_entry.options
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            key = user_input[CONF_KEY].strip().replace(" ", "").lower()
+            if len(key) != 32 or any(char not in "0123456789abcdef" for char in key):
+                errors[CONF_KEY] = "invalid_key"
+            else:
+                keys = {**options.get(CONF_METER_KEYS, {}), user_input[CONF_DEVICE]: key}
+                return self.async_create_entry(data={**options, CONF_METER_KEYS: keys})
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_DEVICE): SelectSelector(
+                    SelectSelectorConfig(options=_device_options(hub))
+                ),
+                vol.Required(CONF_KEY): TextSelector(
+                    TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                ),
+            }
+        )
+        return self.async_show_form(step_id="meter_key", data_schema=schema, errors=errors)
+
+
+def _device_options(hub: LoRaWANHub) -> list[SelectOptionDict]:
+    return [
+        SelectOptionDict(value=dev_eui, label=f"{device.name} ({dev_eui})")
+        for dev_eui, device in sorted(hub.devices.items(), key=lambda item: item[1].name)
+    ]

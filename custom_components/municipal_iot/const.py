@@ -22,6 +22,7 @@ CONF_INTERVAL_MOTION: Final = "interval_motion"
 CONF_INTERVAL_WATER: Final = "interval_water_meter"
 CONF_MISSED_INTERVALS: Final = "missed_intervals"
 CONF_DECODERS: Final = "decoders"  # {dev_eui: model_id}
+CONF_METER_KEYS: Final = "meter_keys"  # {dev_eui: hex DEK}, redacted in diagnostics
 
 DEFAULT_AUTO_ADD: Final = True
 DEFAULT_INTERVAL_MOTION: Final = 60  # minutes; typical PIR heartbeat

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_track_point_in_utc_time
@@ -31,6 +31,7 @@ from .const import (
     CONF_DECODERS,
     CONF_INTERVAL_MOTION,
     CONF_INTERVAL_WATER,
+    CONF_METER_KEYS,
     CONF_MISSED_INTERVALS,
     DEDUP_WINDOW_SECONDS,
     DEFAULT_AUTO_ADD,
@@ -45,6 +46,7 @@ from .const import (
     MODEL_SERVER_OBJECT,
 )
 from .decoders.base import DecodeContext, Decoded, DecodeError, DeviceKind
+from .decoders.oms_crypto import KeyRequiredError
 from .decoders.registry import DECODERS, detect_model
 from .decoders.server_object import decode_server_object
 from .decoders.values import decoded_values
@@ -152,8 +154,10 @@ class LoRaWANHub:
         )
         self._dedup = Deduplicator(window=DEDUP_WINDOW_SECONDS)
         self._bucket = TokenBucket(AUTO_ADD_BURST, AUTO_ADD_PER_HOUR, time.monotonic())
-        self._listeners: dict[str, list[Callable[[], None]]] = {}
+        self._listeners: dict[str, list[Callable[[Context], None]]] = {}
         self._new_key_listeners: list[Callable[[DeviceData, set[str]], None]] = []
+        # Called with every applied decoded uplink (e.g. to import meter history).
+        self._decoded_listeners: list[Callable[[DeviceData, Decoded], None]] = []
         self._timers: dict[str, CALLBACK_TYPE] = {}
 
     # ----- options -------------------------------------------------------------
@@ -172,6 +176,23 @@ class LoRaWANHub:
             minutes = options.get(CONF_INTERVAL_MOTION, DEFAULT_INTERVAL_MOTION)
         missed = options.get(CONF_MISSED_INTERVALS, DEFAULT_MISSED_INTERVALS)
         return timedelta(minutes=float(minutes) * float(missed))
+
+    def meter_key(self, dev_eui: str) -> bytes | None:
+        """Return the admin-entered decryption key (DEK) of a meter, if any."""
+        key = self.entry.options.get(CONF_METER_KEYS, {}).get(dev_eui)
+        return bytes.fromhex(key) if key else None
+
+    def _ask_for_key(self, device: DeviceData) -> None:
+        """Open a repair issue: this meter's frames are encrypted and no key is set."""
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            key_issue_id(self.entry.entry_id, device.dev_eui),
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="meter_key_required",
+            translation_placeholders={"name": device.name, "dev_eui": device.dev_eui},
+        )
 
     def _override(self, dev_eui: str) -> str | None:
         model: str | None = self.entry.options.get(CONF_DECODERS, {}).get(dev_eui)
@@ -210,9 +231,13 @@ class LoRaWANHub:
 
     @callback
     def async_add_device_listener(
-        self, dev_eui: str, listener: Callable[[], None]
+        self, dev_eui: str, listener: Callable[[Context], None]
     ) -> CALLBACK_TYPE:
-        """Call ``listener`` whenever the device's data changes."""
+        """Call ``listener`` whenever the device's data changes.
+
+        All state writes caused by one message share one context, so the logbook
+        and automations see them as one event.
+        """
         listeners = self._listeners.setdefault(dev_eui, [])
         listeners.append(listener)
 
@@ -235,9 +260,23 @@ class LoRaWANHub:
 
         return remove
 
+    @callback
+    def async_add_decoded_listener(
+        self, listener: Callable[[DeviceData, Decoded], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` with each decoded, applied uplink."""
+        self._decoded_listeners.append(listener)
+
+        @callback
+        def remove() -> None:
+            self._decoded_listeners.remove(listener)
+
+        return remove
+
     def _notify(self, device: DeviceData) -> None:
+        context = Context()
         for listener in self._listeners.get(device.dev_eui, ()):
-            listener()
+            listener(context)
 
     # ----- message handling ------------------------------------------------------
 
@@ -285,19 +324,17 @@ class LoRaWANHub:
             device.name = uplink.device.name
             self._rename(device)
         device.f_cnt = uplink.f_cnt
-        link: dict[str, Any] = {"last_seen": uplink.received_at}
-        if uplink.rssi is not None:
-            link["rssi"] = uplink.rssi
-        if uplink.snr is not None:
-            link["snr"] = uplink.snr
         device.location = uplink.location
         decoded = self._decode(device, uplink)
         values = decoded_values(decoded, uplink.received_at) if decoded else {}
         if decoded is not None and "motion" not in values and "motion" in device.keys:
             values["motion"] = False  # an uplink without motion turns motion off
-        self._apply_values(device, values | link)
+        self._apply_values(device, values | _link_values(uplink))
         self._seen(device, uplink.received_at)
         self._notify(device)
+        if decoded is not None:
+            for listener in self._decoded_listeners:
+                listener(device, decoded)
         return Outcome.APPLIED if decoded is not None else Outcome.UNDECODABLE
 
     def _late_uplink(self, device: DeviceData, uplink: Uplink) -> Outcome:
@@ -317,9 +354,16 @@ class LoRaWANHub:
         if uplink.encrypted:
             error = "payload is still encrypted by the network server (no AppSKey)"
         elif decoder is not None and uplink.payload:
-            ctx = DecodeContext(received_at=uplink.received_at, state=device.decoder_state)
+            ctx = DecodeContext(
+                received_at=uplink.received_at,
+                key=self.meter_key(device.dev_eui),
+                state=device.decoder_state,
+            )
             try:
                 decoded = decoder.decode(uplink.payload, uplink.f_port, ctx)
+            except KeyRequiredError as err:
+                error = str(err)
+                self._ask_for_key(device)
             except DecodeError as err:
                 error = str(err) or type(err).__name__
         if decoded is None and uplink.server_object:
@@ -339,6 +383,10 @@ class LoRaWANHub:
                     device.last_error,
                 )
             return None
+        if device.last_error is not None and device.kind is DeviceKind.WATER_METER:
+            ir.async_delete_issue(
+                self.hass, DOMAIN, key_issue_id(self.entry.entry_id, device.dev_eui)
+            )
         device.last_error = None
         device.last_raw = decoded.raw
         device.last_warnings = decoded.warnings
@@ -442,7 +490,9 @@ class LoRaWANHub:
 
     def _rename(self, device: DeviceData) -> None:
         registry = dr.async_get(self.hass)
-        entry = registry.async_get_device_by_identifier((DOMAIN, device.dev_eui), self.entry.entry_id)
+        entry = registry.async_get_device_by_identifier(
+            (DOMAIN, device.dev_eui), self.entry.entry_id
+        )
         if entry is not None and entry.name_by_user is None:
             registry.async_update_device(entry.id, name=device.name)
         self._save_later()
@@ -484,6 +534,20 @@ class LoRaWANHub:
             self._notify(device)
 
         self._timers[device.dev_eui] = async_track_point_in_utc_time(self.hass, expired, when)
+
+
+def _link_values(uplink: Uplink) -> dict[str, Any]:
+    link: dict[str, Any] = {"last_seen": uplink.received_at}
+    if uplink.rssi is not None:
+        link["rssi"] = uplink.rssi
+    if uplink.snr is not None:
+        link["snr"] = uplink.snr
+    return link
+
+
+def key_issue_id(entry_id: str, dev_eui: str) -> str:
+    """Repair issue id for a meter whose key is missing."""
+    return f"meter_key_required_{entry_id}_{dev_eui}"
 
 
 def unknown_issue_id(entry_id: str, dev_eui: str) -> str:

@@ -9,10 +9,18 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .const import CONF_TOKEN, DOMAIN
+from .const import CONF_METER_KEYS, CONF_TOKEN, DOMAIN
 from .coordinator import DeviceData, LoRaWANConfigEntry
 
-TO_REDACT = {CONF_TOKEN, CONF_WEBHOOK_ID, "location", "latitude", "longitude", "altitude"}
+TO_REDACT = {
+    CONF_TOKEN,
+    CONF_WEBHOOK_ID,
+    CONF_METER_KEYS,
+    "location",
+    "latitude",
+    "longitude",
+    "altitude",
+}
 
 
 def _device(device: DeviceData) -> dict[str, Any]:

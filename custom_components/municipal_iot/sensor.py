@@ -28,7 +28,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import DeviceData, LoRaWANConfigEntry
+from .coordinator import DeviceData, LoRaWANConfigEntry, LoRaWANHub
 from .entity import LoRaWANEntity
 
 # Push updates; nothing to poll or parallelise.
@@ -193,6 +193,13 @@ class LoRaWANSensor(LoRaWANEntity, RestoreSensor):
 
     entity_description: LoRaWANSensorEntityDescription
 
+    def __init__(
+        self, hub: LoRaWANHub, device: DeviceData, description: LoRaWANSensorEntityDescription
+    ) -> None:
+        """Bind to the device."""
+        super().__init__(hub, device, description)
+        self.write_every_uplink = description.key == "last_seen"
+
     _restored: StateType | datetime = None
 
     async def async_added_to_hass(self) -> None:
@@ -206,3 +213,7 @@ class LoRaWANSensor(LoRaWANEntity, RestoreSensor):
         """Return the latest value."""
         value = self.entity_description.value_fn(self.device)
         return self._restored if value is None else value
+
+    def current_value(self) -> object:
+        """Return the shown value."""
+        return self.native_value

@@ -1,0 +1,81 @@
+"""Events emitted by the supervision engine.
+
+Every public engine call returns the events it caused, in order. ``at`` is the
+instant the engine processed the event (the injected clock); an event caused by a
+deadline also carries ``data["due_at"]``, which is earlier than ``at`` when the
+deadline passed while Home Assistant was down. ``data`` holds only JSON values
+(datetimes as ISO 8601 UTC strings) so it can go straight into the journal.
+
+Data keys per kind (all alarm-episode events carry ``episode_id``):
+
+* ``grace_started``: reason (``"inactivity"`` | ``"check_window"``), still_since,
+  ends_at, due_at, plus the rule detail (see below).
+* ``grace_cancelled``: reason (``"motion"`` | ``"paused"``), grace_reason.
+* ``alarm_raised``: episode_id, reason, still_since, still_minutes, due_at,
+  grace_started_at (None without grace) and the rule detail: ``band``,
+  ``band_start``, ``band_end``, ``threshold_minutes`` for a band;
+  ``threshold_minutes`` alone for the continuous rule; ``window``,
+  ``window_start``, ``window_end`` for a check window.
+* ``escalate``: episode_id, raised_at, due_at.  ``remind``: episode_id, count, due_at.
+* ``acknowledged``: episode_id, user_id.  ``motion_returned``: episode_id.
+* ``resolved``: episode_id, user_id, outcome, motion_returned, acknowledged.
+* ``check_passed`` / ``check_missed`` / ``check_skipped``: window, window_start,
+  window_end, due_at, last_activity; ``check_skipped`` adds reason
+  ``"sensor_problem"`` (every sensor has a problem: nothing can be concluded).
+* ``sensor_problem``: sensor_id, problem (``"unavailable"`` | ``"stale"``), since,
+  due_at, paused.  ``sensor_recovered``: sensor_id, problem, problem_since.
+* ``low_battery``: sensor_id.
+* ``paused``: until (None = indefinitely), reason, user_id.
+* ``resumed``: user_id, automatic, paused_since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    """What happened."""
+
+    GRACE_STARTED = "grace_started"
+    GRACE_CANCELLED = "grace_cancelled"
+    ALARM_RAISED = "alarm_raised"
+    ESCALATE = "escalate"
+    REMIND = "remind"
+    ACKNOWLEDGED = "acknowledged"
+    MOTION_RETURNED = "motion_returned"
+    RESOLVED = "resolved"
+    CHECK_PASSED = "check_passed"
+    CHECK_MISSED = "check_missed"
+    CHECK_SKIPPED = "check_skipped"
+    SENSOR_PROBLEM = "sensor_problem"
+    SENSOR_RECOVERED = "sensor_recovered"
+    LOW_BATTERY = "low_battery"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+
+
+# Kinds that call for a staff notification (the adapter chooses priority and wording).
+NOTIFY_KINDS: frozenset[EventKind] = frozenset(
+    {
+        EventKind.ALARM_RAISED,
+        EventKind.ESCALATE,
+        EventKind.REMIND,
+        EventKind.SENSOR_PROBLEM,
+        EventKind.LOW_BATTERY,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One supervision event for one apartment."""
+
+    kind: EventKind
+    apartment_id: str
+    at: datetime
+    data: Mapping[str, Any]

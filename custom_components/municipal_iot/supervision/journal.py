@@ -1,0 +1,393 @@
+"""The supervision journal: every check, alarm and staff action, with export.
+
+The journal is the integration's own record (the HA recorder purges after ten
+days by default). Entries hold only timestamps, apartment ids and labels, HA
+user ids and event data; no personal names. An adapter adds the engine's events
+with :meth:`Journal.add` and its own entries (for example ``"notified"`` when
+push notifications for an episode went out, with ``data["episode_id"]``) with
+:meth:`Journal.record`, saves :meth:`Journal.to_dict` in a Store and calls
+:meth:`Journal.prune` daily.
+
+Export: :func:`to_csv` lists entries; :func:`episodes_to_csv` lists one row per
+alarm episode (raised, notified, acknowledged, resolved). :meth:`Journal.episodes`
+returns every episode touching a period with *all* its entries, also those
+outside the period, so an export never cuts an episode in half.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import json
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .events import Event, EventKind
+from .timeutil import iso, parse_iso, utc
+
+DEFAULT_RETENTION = timedelta(days=396)  # about 13 months
+NOTIFIED = "notified"  # adapter entry: notifications for data["episode_id"] were sent
+JOURNAL_VERSION = 1
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One journal line."""
+
+    id: int
+    at: datetime
+    apartment_id: str
+    apartment_label: str
+    kind: str  # an EventKind value or an adapter kind such as NOTIFIED
+    user_id: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def episode_id(self) -> str | None:
+        """Return the alarm episode this entry belongs to, if any."""
+        value = self.data.get("episode_id")
+        return value if isinstance(value, str) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored form."""
+        return {
+            "id": self.id,
+            "at": iso(self.at),
+            "apartment_id": self.apartment_id,
+            "apartment_label": self.apartment_label,
+            "kind": self.kind,
+            "user_id": self.user_id,
+            "data": dict(self.data),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> JournalEntry:
+        """Rebuild from the stored form."""
+        return cls(
+            id=int(data["id"]),
+            at=parse_iso(data["at"]),
+            apartment_id=str(data["apartment_id"]),
+            apartment_label=str(data.get("apartment_label", "")),
+            kind=str(data["kind"]),
+            user_id=data.get("user_id"),
+            data=dict(data.get("data") or {}),
+        )
+
+
+@dataclass(slots=True)
+class Episode:
+    """One alarm episode assembled from journal entries."""
+
+    episode_id: str
+    apartment_id: str
+    apartment_label: str
+    reason: str | None = None
+    raised_at: datetime | None = None
+    notified_at: datetime | None = None
+    escalated_at: datetime | None = None
+    reminders: int = 0
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    motion_returned_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    outcome: str | None = None
+
+    @property
+    def response_minutes(self) -> float | None:
+        """Return minutes from raise to the first staff reaction (acknowledge or resolve)."""
+        reacted = self.acknowledged_at or self.resolved_at
+        if self.raised_at is None or reacted is None:
+            return None
+        return (reacted - self.raised_at).total_seconds() / 60
+
+    def apply(self, entry: JournalEntry) -> None:
+        """Fold one entry of this episode into the summary."""
+        match entry.kind:
+            case EventKind.ALARM_RAISED:
+                self.raised_at = entry.at
+                self.reason = entry.data.get("reason")
+            case "notified":
+                self.notified_at = self.notified_at or entry.at
+            case EventKind.ESCALATE:
+                self.escalated_at = entry.at
+            case EventKind.REMIND:
+                self.reminders += 1
+            case EventKind.ACKNOWLEDGED:
+                self.acknowledged_at = entry.at
+                self.acknowledged_by = entry.user_id
+            case EventKind.MOTION_RETURNED:
+                self.motion_returned_at = entry.at
+            case EventKind.RESOLVED:
+                self.resolved_at = entry.at
+                self.resolved_by = entry.user_id
+                self.outcome = entry.data.get("outcome")
+            case _:
+                pass
+
+
+def build_episodes(entries: Iterable[JournalEntry]) -> list[Episode]:
+    """Group entries with an ``episode_id`` into episodes, ordered by first entry."""
+    episodes: dict[str, Episode] = {}
+    for entry in sorted(entries, key=lambda item: (item.at, item.id)):
+        episode_id = entry.episode_id
+        if episode_id is None:
+            continue
+        episode = episodes.get(episode_id)
+        if episode is None:
+            episode = episodes[episode_id] = Episode(
+                episode_id, entry.apartment_id, entry.apartment_label
+            )
+        episode.apply(entry)
+    return list(episodes.values())
+
+
+class Journal:
+    """Journal entries in time order, with retention and JSON round-trip."""
+
+    def __init__(self, entries: Iterable[JournalEntry] = (), *, next_id: int = 1) -> None:
+        """Create a journal from existing entries."""
+        self._entries = sorted(entries, key=lambda item: (item.at, item.id))
+        self._next_id = max([next_id, *(entry.id + 1 for entry in self._entries)])
+
+    def __len__(self) -> int:
+        """Return the number of entries."""
+        return len(self._entries)
+
+    @property
+    def entries(self) -> list[JournalEntry]:
+        """Return all entries, oldest first (a copy)."""
+        return list(self._entries)
+
+    def add(self, event: Event, *, apartment_label: str) -> JournalEntry:
+        """Journal an engine event; the user id comes from ``event.data["user_id"]``."""
+        user_id = event.data.get("user_id")
+        return self.record(
+            at=event.at,
+            apartment_id=event.apartment_id,
+            apartment_label=apartment_label,
+            kind=str(event.kind),
+            user_id=user_id if isinstance(user_id, str) else None,
+            data=event.data,
+        )
+
+    def record(  # noqa: PLR0913 - one keyword per journal column
+        self,
+        *,
+        at: datetime,
+        apartment_id: str,
+        apartment_label: str,
+        kind: str,
+        user_id: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> JournalEntry:
+        """Journal an adapter entry (``data`` must be JSON-serialisable)."""
+        entry = JournalEntry(
+            self._next_id, utc(at), apartment_id, apartment_label, kind, user_id, dict(data or {})
+        )
+        self._next_id += 1
+        if self._entries and entry.at < self._entries[-1].at:
+            bisect.insort(self._entries, entry, key=lambda item: (item.at, item.id))
+        else:
+            self._entries.append(entry)
+        return entry
+
+    def prune(self, *, now: datetime, retention: timedelta = DEFAULT_RETENTION) -> int:
+        """Drop entries older than ``retention``; return how many were dropped.
+
+        An episode is dropped only when all of its entries are older, so an
+        episode is never cut in half.
+        """
+        cutoff = utc(now) - retention
+        keep_episodes = {
+            entry.episode_id
+            for entry in self._entries
+            if entry.at >= cutoff and entry.episode_id is not None
+        }
+        kept = [
+            entry
+            for entry in self._entries
+            if entry.at >= cutoff or entry.episode_id in keep_episodes
+        ]
+        dropped = len(self._entries) - len(kept)
+        self._entries = kept
+        return dropped
+
+    def between(
+        self,
+        start: datetime,
+        end: datetime,
+        apartment_ids: Collection[str] | None = None,
+    ) -> list[JournalEntry]:
+        """Return entries with ``start <= at < end``, optionally for some apartments."""
+        low = bisect.bisect_left(self._entries, utc(start), key=lambda item: item.at)
+        high = bisect.bisect_left(self._entries, utc(end), key=lambda item: item.at)
+        return [
+            entry
+            for entry in self._entries[low:high]
+            if apartment_ids is None or entry.apartment_id in apartment_ids
+        ]
+
+    def episodes(
+        self,
+        start: datetime,
+        end: datetime,
+        apartment_ids: Collection[str] | None = None,
+    ) -> list[Episode]:
+        """Return the episodes with an entry in the period, built from all their entries."""
+        wanted = {
+            entry.episode_id
+            for entry in self.between(start, end, apartment_ids)
+            if entry.episode_id is not None
+        }
+        return build_episodes(entry for entry in self._entries if entry.episode_id in wanted)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored form (JSON-serialisable)."""
+        return {
+            "version": JOURNAL_VERSION,
+            "next_id": self._next_id,
+            "entries": [entry.to_dict() for entry in self._entries],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Journal:
+        """Rebuild from the stored form."""
+        version = data.get("version")
+        if version != JOURNAL_VERSION:
+            raise ValueError(f"unsupported journal version {version!r}")
+        return cls(
+            (JournalEntry.from_dict(item) for item in data.get("entries", ())),
+            next_id=int(data.get("next_id", 1)),
+        )
+
+
+# ------------------------------------------------------------------ CSV export
+
+
+class _Csv:
+    """Cell formatting for one export flavour."""
+
+    def __init__(self, tz: ZoneInfo, *, excel_sv: bool) -> None:
+        self.tz = tz
+        self.excel_sv = excel_sv
+        self.buffer = io.StringIO()
+        if excel_sv:
+            self.buffer.write("\ufeff")  # BOM: Excel then reads UTF-8
+        self.writer = csv.writer(
+            self.buffer, delimiter=";", lineterminator="\r\n" if excel_sv else "\n"
+        )
+
+    def time(self, value: datetime | None) -> str:
+        if value is None:
+            return ""
+        local = value.astimezone(self.tz)
+        if self.excel_sv:
+            return local.strftime("%Y-%m-%d %H:%M:%S")
+        return local.isoformat(timespec="seconds")
+
+    def number(self, value: float | None) -> str:
+        if value is None:
+            return ""
+        text = f"{value:.1f}"
+        return text.replace(".", ",") if self.excel_sv else text
+
+    def text(self, value: object) -> str:
+        text = "" if value is None else str(value)
+        if self.excel_sv and text.startswith(_FORMULA_START):
+            return "'" + text  # keep Excel from running it as a formula
+        return text
+
+    def row(self, cells: Iterable[str]) -> None:
+        self.writer.writerow(list(cells))
+
+    def result(self) -> str:
+        return self.buffer.getvalue()
+
+
+ENTRY_COLUMNS = (
+    "entry_id",
+    "time",
+    "apartment_id",
+    "apartment",
+    "event",
+    "user_id",
+    "episode_id",
+    "details",
+)
+EPISODE_COLUMNS = (
+    "episode_id",
+    "apartment_id",
+    "apartment",
+    "reason",
+    "raised_at",
+    "notified_at",
+    "escalated_at",
+    "reminders",
+    "acknowledged_at",
+    "acknowledged_by",
+    "motion_returned_at",
+    "resolved_at",
+    "resolved_by",
+    "outcome",
+    "response_minutes",
+)
+
+
+def to_csv(entries: Iterable[JournalEntry], *, tz: ZoneInfo, excel_sv: bool = False) -> str:
+    """Export entries as semicolon-separated CSV.
+
+    ``excel_sv=True`` targets Excel with Swedish settings: a UTF-8 BOM, CRLF line
+    ends, local times as ``YYYY-MM-DD HH:MM:SS`` and a decimal comma. Otherwise
+    times are ISO 8601 with the local offset. ``details`` is the event data as
+    JSON (without the columns already shown).
+    """
+    out = _Csv(tz, excel_sv=excel_sv)
+    out.row(ENTRY_COLUMNS)
+    for entry in entries:
+        details = {k: v for k, v in entry.data.items() if k not in {"episode_id", "user_id"}}
+        out.row(
+            [
+                str(entry.id),
+                out.time(entry.at),
+                out.text(entry.apartment_id),
+                out.text(entry.apartment_label),
+                entry.kind,
+                out.text(entry.user_id),
+                out.text(entry.episode_id),
+                json.dumps(details, sort_keys=True, ensure_ascii=False) if details else "",
+            ]
+        )
+    return out.result()
+
+
+def episodes_to_csv(episodes: Iterable[Episode], *, tz: ZoneInfo, excel_sv: bool = False) -> str:
+    """Export one row per alarm episode (same CSV flavours as :func:`to_csv`)."""
+    out = _Csv(tz, excel_sv=excel_sv)
+    out.row(EPISODE_COLUMNS)
+    for episode in episodes:
+        out.row(
+            [
+                out.text(episode.episode_id),
+                out.text(episode.apartment_id),
+                out.text(episode.apartment_label),
+                out.text(episode.reason),
+                out.time(episode.raised_at),
+                out.time(episode.notified_at),
+                out.time(episode.escalated_at),
+                str(episode.reminders),
+                out.time(episode.acknowledged_at),
+                out.text(episode.acknowledged_by),
+                out.time(episode.motion_returned_at),
+                out.time(episode.resolved_at),
+                out.text(episode.resolved_by),
+                out.text(episode.outcome),
+                out.number(episode.response_minutes),
+            ]
+        )
+    return out.result()

@@ -1,0 +1,322 @@
+"""Supervision rules for one apartment and their plain-dict form.
+
+The dict form is what a Home Assistant config (sub)entry stores: times are
+``"HH:MM"`` strings (``"24:00"`` is accepted as an end time and means midnight),
+durations are whole minutes and weekdays are ints ``0`` (Monday) to ``6``
+(Sunday). Whole-number floats (as number selectors return them) and digit
+strings for weekdays are accepted. Every rule is optional and they combine:
+
+* ``bands`` - inactivity by time band: no motion for ``minutes`` inside the band
+  (``minutes: null`` switches the band off). A band whose end is not after its
+  start crosses midnight; equal start and end is a whole-day band. ``weekdays``
+  select the days on which an occurrence *starts*.
+* ``windows`` - check windows: motion is expected between ``start`` and ``end``
+  (end inclusive) on the selected weekdays.
+* ``continuous_minutes`` - a stopwatch: no motion for this long at any time.
+
+Example::
+
+    {
+        "sensors": ["sensor-a", "sensor-b"],
+        "bands": [
+            {"start": "07:00", "end": "22:00", "minutes": 180},
+            {"start": "22:00", "end": "07:00", "minutes": None},
+        ],
+        "windows": [{"start": "07:00", "end": "10:00", "weekdays": [0, 1, 2, 3, 4]}],
+        "grace_minutes": 10,
+        "sensor_unavailable_minutes": 15,
+        "sensor_interval_minutes": 60,
+        "policy": {"escalation_minutes": 5, "reminder_minutes": 5},
+    }
+
+The escalation policy is a unit-level setting; an adapter may pass it separately
+with ``ApartmentRules.from_dict(data, policy=...)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
+MINUTES_PER_DAY = 24 * 60
+DEFAULT_GRACE_MINUTES = 10
+DEFAULT_UNAVAILABLE_MINUTES = 15
+
+_HHMM = re.compile(r"(\d{1,2}):(\d{2})")
+
+
+class RulesError(ValueError):
+    """The rule configuration is invalid."""
+
+
+def parse_hhmm(value: object) -> time:
+    """Parse ``"HH:MM"`` into a time; ``"24:00"`` means midnight."""
+    if not isinstance(value, str) or (match := _HHMM.fullmatch(value.strip())) is None:
+        raise RulesError(f"time must be 'HH:MM', got {value!r}")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if (hour, minute) == (24, 0):
+        return time(0, 0)
+    if hour > 23 or minute > 59:
+        raise RulesError(f"time out of range: {value!r}")
+    return time(hour, minute)
+
+
+def format_hhmm(value: time) -> str:
+    """Format a time as ``"HH:MM"``."""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def parse_minutes(value: object, name: str, *, minimum: int = 1) -> int:
+    """Parse a whole number of minutes of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RulesError(f"{name} must be a number of minutes, got {value!r}")
+    if isinstance(value, float) and not value.is_integer():
+        raise RulesError(f"{name} must be whole minutes, got {value!r}")
+    minutes = int(value)
+    if minutes < minimum:
+        raise RulesError(f"{name} must be at least {minimum}, got {minutes}")
+    return minutes
+
+
+def _optional_minutes(value: object, name: str) -> int | None:
+    return None if value is None else parse_minutes(value, name)
+
+
+def parse_weekdays(value: object) -> frozenset[int]:
+    """Parse a weekday selection (ints 0=Mon..6=Sun); ``None`` means every day."""
+    if value is None:
+        return ALL_WEEKDAYS
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise RulesError(f"weekdays must be a list, got {value!r}")
+    days: set[int] = set()
+    for item in value:
+        day = int(item) if isinstance(item, str) and item.isdigit() else item
+        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
+            raise RulesError(f"weekday must be 0..6, got {item!r}")
+        days.add(day)
+    if not days:
+        raise RulesError("at least one weekday must be selected")
+    return frozenset(days)
+
+
+def span_minutes(start: time, end: time) -> int:
+    """Return the nominal length of ``start``-``end`` in minutes (crossing midnight)."""
+    length = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % MINUTES_PER_DAY
+    return length or MINUTES_PER_DAY
+
+
+def _check_time(value: time, name: str) -> None:
+    if value.second or value.microsecond or value.tzinfo is not None:
+        raise RulesError(f"{name} must be a naive whole-minute time")
+
+
+def _check_weekdays(value: frozenset[int]) -> None:
+    if not value or not value <= ALL_WEEKDAYS:
+        raise RulesError(f"weekdays must be a non-empty subset of 0..6, got {sorted(value)}")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBand:
+    """Inactivity threshold inside a daily local-time band.
+
+    Still time counts only inside the band: the clock starts at the later of the
+    last motion and the start of the current band occurrence, so a resident who
+    slept through the previous band does not get a "wake-up alarm" when the day
+    band starts. If the band ends before the threshold is reached, that band
+    occurrence raises nothing.
+    """
+
+    start: time
+    end: time
+    minutes: int | None  # None: the band is off (kept so the UI can show it)
+    weekdays: frozenset[int] = ALL_WEEKDAYS
+
+    def __post_init__(self) -> None:
+        """Validate the band."""
+        _check_time(self.start, "band start")
+        _check_time(self.end, "band end")
+        _check_weekdays(self.weekdays)
+        if self.minutes is not None:
+            if isinstance(self.minutes, bool) or self.minutes < 1:
+                raise RulesError(f"band minutes must be positive, got {self.minutes!r}")
+            if self.minutes > span_minutes(self.start, self.end):
+                raise RulesError(f"band {self.label}: {self.minutes} min is longer than the band")
+
+    @property
+    def label(self) -> str:
+        """Return ``"HH:MM-HH:MM"``."""
+        return f"{format_hhmm(self.start)}-{format_hhmm(self.end)}"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TimeBand:
+        """Build a band from its stored dict."""
+        return cls(
+            start=parse_hhmm(data.get("start")),
+            end=parse_hhmm(data.get("end")),
+            minutes=_optional_minutes(data.get("minutes"), "band minutes"),
+            weekdays=parse_weekdays(data.get("weekdays")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored dict form."""
+        return {
+            "start": format_hhmm(self.start),
+            "end": format_hhmm(self.end),
+            "minutes": self.minutes,
+            "weekdays": sorted(self.weekdays),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckWindow:
+    """Motion is expected between ``start`` and ``end`` (inclusive) on ``weekdays``.
+
+    A window whose end is before its start crosses midnight; ``weekdays`` select
+    the day on which the window starts.
+    """
+
+    start: time
+    end: time
+    weekdays: frozenset[int] = ALL_WEEKDAYS
+
+    def __post_init__(self) -> None:
+        """Validate the window."""
+        _check_time(self.start, "window start")
+        _check_time(self.end, "window end")
+        _check_weekdays(self.weekdays)
+        if self.start == self.end:
+            raise RulesError(f"window {self.label} has no length")
+
+    @property
+    def label(self) -> str:
+        """Return ``"HH:MM-HH:MM"``."""
+        return f"{format_hhmm(self.start)}-{format_hhmm(self.end)}"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckWindow:
+        """Build a window from its stored dict."""
+        return cls(
+            start=parse_hhmm(data.get("start")),
+            end=parse_hhmm(data.get("end")),
+            weekdays=parse_weekdays(data.get("weekdays")),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored dict form."""
+        return {
+            "start": format_hhmm(self.start),
+            "end": format_hhmm(self.end),
+            "weekdays": sorted(self.weekdays),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AlertPolicy:
+    """Unit-level alarm handling: escalation and reminders (``None`` = off)."""
+
+    escalation_minutes: int | None = None  # escalate once if not acknowledged by then
+    reminder_minutes: int | None = None  # remind every N minutes until acknowledged
+
+    def __post_init__(self) -> None:
+        """Validate the policy."""
+        for name in ("escalation_minutes", "reminder_minutes"):
+            value = getattr(self, name)
+            if value is not None:
+                parse_minutes(value, name)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AlertPolicy:
+        """Build a policy from its stored dict."""
+        return cls(
+            escalation_minutes=_optional_minutes(
+                data.get("escalation_minutes"), "escalation_minutes"
+            ),
+            reminder_minutes=_optional_minutes(data.get("reminder_minutes"), "reminder_minutes"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored dict form."""
+        return {
+            "escalation_minutes": self.escalation_minutes,
+            "reminder_minutes": self.reminder_minutes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ApartmentRules:
+    """Everything the engine needs to supervise one apartment."""
+
+    sensor_ids: tuple[str, ...] = ()
+    bands: tuple[TimeBand, ...] = ()
+    windows: tuple[CheckWindow, ...] = ()
+    continuous_minutes: int | None = None
+    grace_minutes: int = DEFAULT_GRACE_MINUTES  # 0: alarm without grace
+    sensor_unavailable_minutes: int = DEFAULT_UNAVAILABLE_MINUTES
+    sensor_interval_minutes: int | None = None  # expected max time between sensor updates
+    policy: AlertPolicy = field(default_factory=AlertPolicy)
+
+    def __post_init__(self) -> None:
+        """Validate the scalar settings."""
+        if self.continuous_minutes is not None:
+            parse_minutes(self.continuous_minutes, "continuous_minutes")
+        parse_minutes(self.grace_minutes, "grace_minutes", minimum=0)
+        parse_minutes(self.sensor_unavailable_minutes, "sensor_unavailable_minutes")
+        if self.sensor_interval_minutes is not None:
+            parse_minutes(self.sensor_interval_minutes, "sensor_interval_minutes")
+        if len(set(self.sensor_ids)) != len(self.sensor_ids):
+            raise RulesError("a sensor is assigned twice")
+
+    @property
+    def active_bands(self) -> tuple[TimeBand, ...]:
+        """Return the bands that are switched on."""
+        return tuple(band for band in self.bands if band.minutes is not None)
+
+    @property
+    def has_rules(self) -> bool:
+        """Return True when at least one inactivity rule or check window is active."""
+        return bool(self.active_bands or self.windows or self.continuous_minutes)
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], *, policy: AlertPolicy | None = None
+    ) -> ApartmentRules:
+        """Build rules from a stored dict; ``policy`` overrides ``data["policy"]``."""
+        sensors = data.get("sensors", ())
+        if isinstance(sensors, str) or not all(isinstance(s, str) and s for s in sensors):
+            raise RulesError("sensors must be a list of sensor ids")
+        return cls(
+            sensor_ids=tuple(sensors),
+            bands=tuple(TimeBand.from_dict(item) for item in data.get("bands", ())),
+            windows=tuple(CheckWindow.from_dict(item) for item in data.get("windows", ())),
+            continuous_minutes=_optional_minutes(
+                data.get("continuous_minutes"), "continuous_minutes"
+            ),
+            grace_minutes=parse_minutes(
+                data.get("grace_minutes", DEFAULT_GRACE_MINUTES), "grace_minutes", minimum=0
+            ),
+            sensor_unavailable_minutes=parse_minutes(
+                data.get("sensor_unavailable_minutes", DEFAULT_UNAVAILABLE_MINUTES),
+                "sensor_unavailable_minutes",
+            ),
+            sensor_interval_minutes=_optional_minutes(
+                data.get("sensor_interval_minutes"), "sensor_interval_minutes"
+            ),
+            policy=policy or AlertPolicy.from_dict(data.get("policy") or {}),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored dict form (JSON-serialisable)."""
+        return {
+            "sensors": list(self.sensor_ids),
+            "bands": [band.to_dict() for band in self.bands],
+            "windows": [window.to_dict() for window in self.windows],
+            "continuous_minutes": self.continuous_minutes,
+            "grace_minutes": self.grace_minutes,
+            "sensor_unavailable_minutes": self.sensor_unavailable_minutes,
+            "sensor_interval_minutes": self.sensor_interval_minutes,
+            "policy": self.policy.to_dict(),
+        }
