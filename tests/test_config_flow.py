@@ -176,7 +176,7 @@ async def test_options_settings(hass: HomeAssistant) -> None:
     entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["settings", "decoder"]
+    assert result["menu_options"] == ["settings", "decoder", "meter_key"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "settings"}
     )
@@ -203,12 +203,13 @@ async def test_options_settings(hass: HomeAssistant) -> None:
     assert entry.runtime_data.auto_add is False
 
 
-async def test_options_decoder_no_devices(hass: HomeAssistant) -> None:
-    """The decoder step needs at least one device."""
+@pytest.mark.parametrize("step", ["decoder", "meter_key"])
+async def test_options_need_devices(hass: HomeAssistant, step: str) -> None:
+    """The per-device steps need at least one device."""
     entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "decoder"}
+        result["flow_id"], {"next_step_id": step}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_devices"
@@ -239,3 +240,28 @@ async def test_options_decoder_override(hass: HomeAssistant, post: Poster) -> No
     later = chirpstack_up("0100e20503", profile="Generic PIR", name="lgh-7", f_cnt=2)
     await post(WEBHOOK_CS, later, event="up")
     assert hass.states.get("sensor.lgh_7_temperature").state == "22.6"
+
+
+async def test_options_meter_key(hass: HomeAssistant, post: Poster) -> None:
+    """A meter key must be 32 hex digits; a valid one is stored for that device."""
+    entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    await post(WEBHOOK_CS, chirpstack_up("0100e2", name="vm-1"), event="up")
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "meter_key"}
+    )
+    assert result["step_id"] == "meter_key"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"device": "a81758fffe0312ab", "key": "not hex"}
+    )
+    assert result["errors"] == {"key": "invalid_key"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"device": "a81758fffe0312ab", "key": "00112233 44556677 8899AABB CCDDEEFF"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options["meter_keys"] == {"a81758fffe0312ab": "00112233445566778899aabbccddeeff"}
+    assert entry.runtime_data.meter_key("a81758fffe0312ab") == bytes.fromhex(
+        "00112233445566778899aabbccddeeff"
+    )
