@@ -18,6 +18,7 @@ from custom_components.municipal_iot.decoders.base import (
 )
 from custom_components.municipal_iot.decoders.kamstrup import INFOCODE_ALARMS, KamstrupFlowIQDecoder
 from custom_components.municipal_iot.decoders.oms_crypto import STATE_ADDRESS, KeyRequiredError
+from custom_components.municipal_iot.decoders.registry import DECODERS, detect_model
 
 VECTORS = json.loads((Path(__file__).parent.parent / "fixtures" / "vectors_water.json").read_text())
 KAMSTRUP = VECTORS["lorawan"]["kamstrup"]
@@ -300,3 +301,37 @@ def test_manufacturer_data_kept_in_raw() -> None:
     decoded = DECODER.decode(payload, 1, DecodeContext(received_at=datetime.now(UTC)))
     assert decoded.volume_m3 == pytest.approx(1.0)
     assert decoded.raw["manufacturer_data"] == "0102"
+
+
+def test_profile_of_another_register_is_not_volume_history() -> None:
+    # Storage-1 date-time, volume 1000 L, flow 100 L/h and an hourly flow profile.
+    payload = bytes.fromhex(
+        "78" + "446d002cfd28" + "4413e8030000" + "423b6400" + "4dbb1304610105ff"
+    )
+    decoded = DECODER.decode(payload, 1, DecodeContext(received_at=datetime.now(UTC)))
+    assert decoded.volume_m3 == pytest.approx(1.0)
+    assert decoded.flow_m3h == pytest.approx(0.1)
+    assert decoded.history == ()
+    assert decoded.raw["records"][3]["profile"]["elements"] == [5, None]
+    assert decoded.warnings == ("invalid value among compact profile values or their times",)
+
+
+@pytest.mark.parametrize(
+    ("brand_id", "model_id", "profile_name"),
+    [
+        ("kamstrup", "flowiq2200-02k73a", None),
+        (None, None, "Kamstrup flowIQ 2200 OMS"),
+        (None, None, "flowIQ2200"),
+    ],
+)
+def test_registry_detects_flowiq(
+    brand_id: str | None, model_id: str | None, profile_name: str | None
+) -> None:
+    found = detect_model(brand_id=brand_id, model_id=model_id, profile_name=profile_name, tags={})
+    assert found == "kamstrup_flowiq2200"
+    assert isinstance(DECODERS[found], KamstrupFlowIQDecoder)
+    # The MULTICAL heat meter of the same brand is not a flowIQ.
+    assert (
+        detect_model(brand_id="kamstrup", model_id="hc-003-55-multical", profile_name=None, tags={})
+        is None
+    )

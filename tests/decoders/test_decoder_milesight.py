@@ -34,19 +34,25 @@ NORMALISED: dict[str, dict[str, Any]] = {
         "temperature": 30.8,
         "humidity": 50.5,
         "occupancy": False,
-        "motion": None,
+        "motion": False,
     },
     "milesight-ws203-readme-1": {
         "battery": 100.0,
         "temperature": 30.8,
         "humidity": 50.5,
         "occupancy": False,
-        "motion": None,
+        "motion": False,
     },
-    "milesight-ws203-readme-2": {"temperature": 29.0, "occupancy": None, "battery": None},
-    "milesight-vs340-readme-1": {"battery": 100.0, "occupancy": False, "motion": None},
-    "milesight-vs340-readme-2": {"battery": 100.0, "occupancy": True, "motion": None},
-    "milesight-vs341-readme-1": {"battery": 100.0, "occupancy": False, "motion": None},
+    "milesight-ws203-readme-2": {
+        "temperature": 29.0,
+        "occupancy": None,
+        "motion": None,
+        "battery": None,
+    },
+    # The occupancy state of these PIR sensors also gives `motion`.
+    "milesight-vs340-readme-1": {"battery": 100.0, "occupancy": False, "motion": False},
+    "milesight-vs340-readme-2": {"battery": 100.0, "occupancy": True, "motion": True},
+    "milesight-vs341-readme-1": {"battery": 100.0, "occupancy": False, "motion": False},
 }
 
 
@@ -117,6 +123,7 @@ def test_unknown_state_values_are_not_normalised() -> None:
     decoded = decode(VS340, "030005")
     assert decoded.raw["occupancy"] == "unknown"
     assert decoded.occupancy is None
+    assert decoded.motion is None
 
 
 def test_battery_above_100_percent_is_not_normalised() -> None:
@@ -132,6 +139,7 @@ def test_ws203_occupied_and_negative_temperature() -> None:
     assert decoded.temperature == pytest.approx(-10.0)
     assert decoded.humidity == pytest.approx(40.0)
     assert decoded.occupancy is True
+    assert decoded.motion is True
     assert decoded.raw["occupancy"] == "occupied"
 
 
@@ -213,8 +221,9 @@ def test_history_from_the_future_is_ignored_with_a_warning() -> None:
 
 
 def test_history_with_live_readings() -> None:
-    decoded = decode(WS203, "050001" + README_HISTORY)
-    assert decoded.occupancy is True  # live record
+    decoded = decode(WS203, "050000" + README_HISTORY)
+    assert decoded.occupancy is False  # live record
+    assert decoded.motion is False  # the history's PIR trigger is not motion now
     assert decoded.motion_at == datetime(2023, 7, 6, 6, 17, tzinfo=UTC)
 
 

@@ -65,7 +65,8 @@ def test_every_rule_points_at_a_decoder() -> None:
         ("browan", "tbdw100", None),
         ("browan", None, None),
         ("browan", "ws202", None),  # brand and model must agree
-        ("kamstrup", "flowiq2200", None),
+        ("kamstrup", "flowiq2200", "kamstrup_flowiq2200"),
+        ("kamstrup", "multical-403", None),  # a heat meter we do not decode
         (None, None, None),
     ],
 )
@@ -95,7 +96,8 @@ def test_detect_from_tts_version_ids(
         ("Browan door sensor TBDW100", None),
         ("Sensors generic", None),
         ("Water meters", None),
-        ("Kamstrup flowIQ 2200", None),
+        ("Kamstrup flowIQ 2200", "kamstrup_flowiq2200"),
+        ("Kamstrup MULTICAL 403", None),
         ("", None),
     ],
 )

@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.municipal_iot.decoders.base import Alarm, DecodeContext, DecodeError, DeviceKind
+from custom_components.municipal_iot.decoders.base import (
+    Alarm,
+    DecodeContext,
+    DecodeError,
+    DeviceKind,
+)
 from custom_components.municipal_iot.decoders.kamstrup import KamstrupFlowIQDecoder
+from custom_components.municipal_iot.decoders.registry import DECODERS, detect_model
 from custom_components.municipal_iot.decoders.sensus import SensusIperlDecoder
 
 VECTORS = json.loads((Path(__file__).parent.parent / "fixtures" / "vectors_water.json").read_text())
@@ -71,3 +77,15 @@ def test_model_metadata() -> None:
     assert DECODER.model_id == "sensus_iperl"
     assert DECODER.manufacturer == "Sensus"
     assert DECODER.kind is DeviceKind.WATER_METER
+
+
+def test_registry_detects_iperl() -> None:
+    assert (
+        detect_model(brand_id="sensus", model_id="iperl", profile_name=None, tags={})
+        == "sensus_iperl"
+    )
+    assert (
+        detect_model(brand_id=None, model_id=None, profile_name="Sensus iPERL", tags={})
+        == "sensus_iperl"
+    )
+    assert isinstance(DECODERS["sensus_iperl"], SensusIperlDecoder)

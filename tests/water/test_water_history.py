@@ -2,6 +2,7 @@
 
 import math
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -235,12 +236,12 @@ def test_split_imports_equal_one_import(steps: list[int], cuts: list[int], overl
 
     rows: list[StatRow] = []
     bounds = sorted({0, *(min(cut, len(readings)) for cut in cuts), len(readings)})
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in pairwise(bounds):
         part = readings[max(lo - overlap, 0) : hi]
         rows.extend(build_hourly_rows(part, rows[-1] if rows else None).rows)
 
     assert tuple(rows) == whole
     sums = [row.sum for row in whole]
     assert sums == sorted(sums)
-    increases = sum(max(b - a, 0) for a, b in zip(litres, litres[1:], strict=False))
+    increases = sum(max(b - a, 0) for a, b in pairwise(litres))
     assert whole[-1].sum == pytest.approx(increases / 1000, abs=1e-9)

@@ -96,7 +96,6 @@ class _Vib:
     code: int  # VIF (bit 7 cleared), or 0xFD00/0xFF00 plus the VIFE for extension tables
     modifiers: tuple[str, ...]
     compact_profile: bool
-    raw: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,14 +362,12 @@ def _parse_vib(vib: bytes, manufacturer_vifes: VifeTable | None) -> _Vib:
             raise DecodeError(f"unsupported VIB: manufacturer-specific VIFE 0x{vife:02X}")
         quantity, coding = table.get(vife, (Quantity.UNKNOWN, Coding.UNSIGNED))
         modifiers = tuple(_modifier(b) for b in vib[2:])
-        return _Vib(
-            quantity, "", 0, coding, (vif << 8) | vife, modifiers, compact_profile=False, raw=vib
-        )
+        return _Vib(quantity, "", 0, coding, (vif << 8) | vife, modifiers, compact_profile=False)
     quantity, unit, exponent, coding = _primary(vif)
     extensions = vib[1:]
     compact = any(b & 0x7F == _VIFE_COMPACT_PROFILE for b in extensions)
     modifiers = tuple(_modifier(b) for b in extensions if b & 0x7F != _VIFE_COMPACT_PROFILE)
-    return _Vib(quantity, unit, exponent, coding, vif & 0x7F, modifiers, compact, vib)
+    return _Vib(quantity, unit, exponent, coding, vif & 0x7F, modifiers, compact)
 
 
 # --- data field decoding ------------------------------------------------------------------

@@ -36,9 +36,19 @@ Semantics in brief (details in the method docstrings):
   time* starts at the latest of: last motion, the last staff confirmation
   (resolve), the start of supervision, the last resume, and the moment
   supervision regained a working sensor.
+* Bands count still time only inside the band, from the later of the still
+  time start and the band occurrence start (no "wake-up alarm" when the day
+  band begins); a band occurrence that ends before its threshold raises
+  nothing. Check windows are evaluated once, at their end, and logged as
+  ``check_passed`` / ``check_missed`` / ``check_skipped``.
 * ok -> grace -> alarm: a failed rule starts a grace period that motion cancels;
   at its end an alarm *episode* opens. The episode stays open until staff
-  resolve it; rules that fail meanwhile do not raise another alarm.
+  resolve it (returning motion only emits ``motion_returned``); rules that fail
+  meanwhile are logged but raise no second alarm.
+* Event ``at`` is the processing instant; deadline events carry ``due_at``.
+  After downtime every missed deadline is processed in time order on the first
+  call, so an alarm that fell due is raised at once (grace included, if its end
+  also passed); escalation and reminders count from the actual raise.
 * Within one call, deadlines before the call's instant are processed first, then
   the input, then deadlines at that instant: motion exactly at a window end
   still counts for the window.
@@ -48,6 +58,8 @@ Semantics in brief (details in the method docstrings):
 * A sensor problem (unavailable too long, or silent beyond its interval) is its
   own alert and is never read as "no motion": while every sensor has a problem
   the inactivity rules are suspended and check windows are logged as skipped.
+  Last-update times are persisted, so after long downtime sensors may be
+  reported stale until their next report.
 * While paused, rules are not evaluated; motion is still recorded, sensor
   health is still tracked and an open episode (with its reminders) continues.
 

@@ -26,7 +26,7 @@ Data keys per kind (all alarm-episode events carry ``episode_id``):
   due_at, paused.  ``sensor_recovered``: sensor_id, problem, problem_since.
 * ``low_battery``: sensor_id.
 * ``paused``: until (None = indefinitely), reason, user_id.
-* ``resumed``: user_id, automatic, paused_since.
+* ``resumed``: user_id, automatic, paused_since (+ due_at when automatic).
 """
 
 from __future__ import annotations
