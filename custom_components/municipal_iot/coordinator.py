@@ -383,7 +383,8 @@ class LoRaWANHub:
                     device.last_error,
                 )
             return None
-        if device.last_error is not None and device.kind is DeviceKind.WATER_METER:
+        if self.meter_key(device.dev_eui) is not None:
+            # A key that decodes resolves a "key needed" repair issue.
             ir.async_delete_issue(
                 self.hass, DOMAIN, key_issue_id(self.entry.entry_id, device.dev_eui)
             )

@@ -53,7 +53,7 @@ def _device(value: Any) -> DeviceIdentity:
 
 
 def _uplink(root: Mapping[str, Any], device: DeviceIdentity, received_at: datetime) -> Uplink:
-    rx_info = root.get("rxInfo") or []
+    rx_info = root.get("rxInfo", [])
     if not isinstance(rx_info, list):
         raise SchemaError("rxInfo must be a list")
     best = _best_gateway(rx_info)

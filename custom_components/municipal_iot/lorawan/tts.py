@@ -63,7 +63,7 @@ def _device(root: Mapping[str, Any], uplink: Any) -> DeviceIdentity:
 
 def _uplink(root: Mapping[str, Any], device: DeviceIdentity, now: datetime) -> Uplink:
     up = f.obj(root.get("uplink_message"), "uplink_message")
-    metadata = up.get("rx_metadata") or []
+    metadata = up.get("rx_metadata", [])
     if not isinstance(metadata, list):
         raise SchemaError("rx_metadata must be a list")
     gateways = [f.obj(item, "rx_metadata[]") for item in metadata]
