@@ -9,8 +9,19 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_NETWORK_SERVER
+from .care_services import async_setup_care_services
+from .care_unit import async_setup_care_unit, async_unload_care_unit
+from .const import (
+    CONF_ENTRY_TYPE,
+    DOMAIN,
+    ENTRY_CARE_UNIT,
+    ENTRY_METER_REPORT,
+    ENTRY_NETWORK_SERVER,
+)
 from .coordinator import LoRaWANConfigEntry, LoRaWANHub
+from .meter_entry import async_setup_meter_report_entry, async_unload_meter_report_entry
+from .meter_services import async_setup_meter_services
+from .meter_statistics import async_get_meter_statistics
 from .receiver import async_register_webhook
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -20,15 +31,24 @@ LORAWAN_PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up the integration (actions are registered here)."""
+    async_setup_meter_services(hass)
+    async_setup_care_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:
     """Set up one config entry."""
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
+        return await async_setup_care_unit(hass, entry)
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
+        return await async_setup_meter_report_entry(hass, entry)
     if entry.data.get(CONF_ENTRY_TYPE, ENTRY_NETWORK_SERVER) == ENTRY_NETWORK_SERVER:
         hub = LoRaWANHub(hass, entry)
         await hub.async_load()
         entry.runtime_data = hub
+        # Water-meter history into long-term statistics.
+        importer = await async_get_meter_statistics(hass)
+        entry.async_on_unload(hub.async_add_decoded_listener(importer.async_handle_decoded))
         await hass.config_entries.async_forward_entry_setups(entry, LORAWAN_PLATFORMS)
         async_register_webhook(hass, entry)
     return True
@@ -36,6 +56,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> b
 
 async def async_unload_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:
     """Unload a config entry."""
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
+        return await async_unload_care_unit(hass, entry)
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
+        return await async_unload_meter_report_entry(hass, entry)
     webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
     unloaded = await hass.config_entries.async_unload_platforms(entry, LORAWAN_PLATFORMS)
     if unloaded:
@@ -47,6 +71,8 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: LoRaWANConfigEntry, device_entry: dr.DeviceEntry
 ) -> bool:
     """Allow removing a stale device from the UI."""
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
+        return False  # apartments are removed by deleting their subentry
     for domain, dev_eui in device_entry.identifiers:
         if domain == DOMAIN:
             entry.runtime_data.remove_device(dev_eui)

@@ -15,8 +15,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
+from .care_entity import async_setup_care_binary_sensors
+from .const import CONF_ENTRY_TYPE, ENTRY_CARE_UNIT, ENTRY_METER_REPORT
 from .coordinator import DeviceData, LoRaWANConfigEntry, LoRaWANHub
 from .entity import LoRaWANEntity
+from .meter_leak import async_setup_leak_entities
 
 PARALLEL_UPDATES = 0
 
@@ -87,6 +90,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add binary sensors for known devices, and for new ones as they report."""
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
+        async_setup_care_binary_sensors(entry, async_add_entities)
+        return
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
+        await async_setup_leak_entities(hass, entry, async_add_entities)
+        return
     hub = entry.runtime_data
 
     @callback

@@ -11,6 +11,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    OptionsFlow,
     OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
@@ -46,19 +47,23 @@ from .const import (
     DEFAULT_INTERVAL_WATER,
     DEFAULT_MISSED_INTERVALS,
     DOMAIN,
+    ENTRY_CARE_UNIT,
+    ENTRY_METER_REPORT,
     ENTRY_NETWORK_SERVER,
     MODEL_SERVER_OBJECT,
 )
+from .care_flow import CareUnitFlow
 from .coordinator import LoRaWANHub
 from .decoders.registry import decoder_choices
 from .lorawan.messages import Server
+from .meter_flow import MeterReportFlowMixin, MeterReportOptionsFlow
 
 CONF_DEVICE = "device"
 CONF_KEY = "key"
 CONF_MODEL = "model"
 PLACEHOLDER_URL = "http://<home-assistant-address>:8123"
 # The kinds of entry this integration offers, as menu steps of the user flow.
-ENTRY_KINDS = [ENTRY_NETWORK_SERVER]
+ENTRY_KINDS = [ENTRY_NETWORK_SERVER, ENTRY_CARE_UNIT, ENTRY_METER_REPORT]
 
 NETWORK_SERVER_SCHEMA = vol.Schema(
     {
@@ -95,7 +100,7 @@ def _minutes(minimum: int, maximum: int) -> NumberSelector:
     )
 
 
-class MunicipalIoTConfigFlow(ConfigFlow, domain=DOMAIN):
+class MunicipalIoTConfigFlow(CareUnitFlow, MeterReportFlowMixin, ConfigFlow, domain=DOMAIN):
     """Set up a connection to a LoRaWAN network server."""
 
     VERSION = 1
@@ -109,8 +114,10 @@ class MunicipalIoTConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> LoRaWANOptionsFlow:
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
         """Return the options flow."""
+        if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
+            return MeterReportOptionsFlow()
         return LoRaWANOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -145,6 +152,10 @@ class MunicipalIoTConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Rotate the token and show the network-server settings again."""
         entry = self._get_reconfigure_entry()
+        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
+            return await self.async_step_care_reconfigure(user_input)
+        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
+            return await self.async_step_meter_report_meters(user_input)
         if user_input is None:
             return self.async_show_form(
                 step_id="reconfigure", description_placeholders={"name": entry.title}

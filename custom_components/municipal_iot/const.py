@@ -11,6 +11,8 @@ LOGGER = logging.getLogger(__package__)
 # Config entry kinds (one integration, several kinds of entry).
 CONF_ENTRY_TYPE: Final = "entry_type"
 ENTRY_NETWORK_SERVER: Final = "network_server"
+ENTRY_CARE_UNIT: Final = "care_unit"
+ENTRY_METER_REPORT: Final = "meter_report"
 
 # Network-server entry data
 CONF_SERVER: Final = "server"

@@ -28,6 +28,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .care_entity import async_setup_care_sensors
+from .const import CONF_ENTRY_TYPE, ENTRY_CARE_UNIT
 from .coordinator import DeviceData, LoRaWANConfigEntry, LoRaWANHub
 from .entity import LoRaWANEntity
 
@@ -173,6 +175,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add sensors for known devices, and for new ones as they report."""
+    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
+        async_setup_care_sensors(entry, async_add_entities)
+        return
     hub = entry.runtime_data
 
     @callback

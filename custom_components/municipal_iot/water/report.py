@@ -33,6 +33,11 @@ Completeness is the number of rows starting inside the period divided by the
 number of real UTC hours in it (743 or 745 for the DST months in
 Europe/Stockholm). Each meter costs a few binary searches, independent of the
 number of rows.
+
+Large reports need not load every row: pass only the rows around the two
+boundaries (for each of ``start - 1 h`` and ``end - 1 h``: the valid row starting
+there, else the nearest valid rows before and after it) and give the number of
+rows starting inside the period in ``rows_in_period``; the result is the same.
 """
 
 import heapq
@@ -258,12 +263,16 @@ class _Readings:
     partial: bool = False
 
 
-def _readings(rows: Sequence[Row], t0: float, t1: float, hours: int, max_gap: float) -> _Readings:
+def _readings(  # noqa: PLR0913 - the period, its size and an optional precomputed count
+    rows: Sequence[Row], t0: float, t1: float, hours: int, max_gap: float, *, known: int | None
+) -> _Readings:
     """Find the boundary readings and count the rows inside the period."""
     if not rows:
         return _Readings()
     key = _start_key(rows)
-    count = min(bisect_left(rows, t1, key=key) - bisect_left(rows, t0, key=key), hours)
+    if known is None:
+        known = bisect_left(rows, t1, key=key) - bisect_left(rows, t0, key=key)
+    count = min(known, hours)
     partial = False
     start, _, after = _boundary(rows, key, t0, max_gap)
     if start is None and after is not None and key(rows[after]) + HOUR_S <= t1:
@@ -308,20 +317,27 @@ def _data_flags(
     return consumption, flags
 
 
-def meter_report(
+def meter_report(  # noqa: PLR0913 - keyword-only precomputed count
     meta: MeterMeta,
     rows: Sequence[Row],
     period_start: datetime,
     period_end: datetime,
     options: ReportOptions = DEFAULT_OPTIONS,
+    *,
+    rows_in_period: int | None = None,
 ) -> MeterReport:
-    """Compute one meter's report line."""
+    """Compute one meter's report line.
+
+    ``rows_in_period`` is the number of rows starting inside the period when
+    ``rows`` holds only the rows around the boundaries (see the module docstring).
+    """
     t0 = to_utc(period_start).timestamp()
     t1 = to_utc(period_end).timestamp()
     hours = hours_between(t0, t1)
     if hours <= 0:
         raise ValueError("period_end must be after period_start")
-    found = _readings(rows, t0, t1, hours, options.max_interpolation_gap.total_seconds())
+    gap = options.max_interpolation_gap.total_seconds()
+    found = _readings(rows, t0, t1, hours, gap, known=rows_in_period)
     consumption, flags = _data_flags(found, hours, meta, options)
     if meta.replacements:
         flags.add(REPLACEMENT)
@@ -358,18 +374,33 @@ def _totals(area: str | None, lines: Sequence[MeterReport]) -> Totals:
     )
 
 
-def compute_report(
+def compute_report(  # noqa: PLR0913 - keyword-only precomputed counts
     period_start: datetime,
     period_end: datetime,
     meters: Iterable[MeterMeta],
     rows_by_meter: Mapping[str, Sequence[Row]],
     options: ReportOptions = DEFAULT_OPTIONS,
+    *,
+    rows_in_period: Mapping[str, int] | None = None,
 ) -> Report:
-    """Compute the report for all meters; rows are looked up by ``MeterMeta.key``."""
+    """Compute the report for all meters; rows are looked up by ``MeterMeta.key``.
+
+    ``rows_in_period`` (by key) is given when the rows are only those around the
+    boundaries; see the module docstring.
+    """
     start = to_utc(period_start)
     end = to_utc(period_end)
+    counts = rows_in_period or {}
     lines = tuple(
-        meter_report(meta, rows_by_meter.get(meta.key, ()), start, end, options) for meta in meters
+        meter_report(
+            meta,
+            rows_by_meter.get(meta.key, ()),
+            start,
+            end,
+            options,
+            rows_in_period=counts.get(meta.key) if rows_in_period is not None else None,
+        )
+        for meta in meters
     )
     by_area: dict[str | None, list[MeterReport]] = {}
     for line in lines:

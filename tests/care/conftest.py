@@ -1,0 +1,42 @@
+"""Fixtures for the care unit tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from care_testing import ALL_PHONES, MOTION, mock_phones
+from homeassistant.core import HomeAssistant, ServiceCall
+from pytest_homeassistant_custom_component.common import MockUser
+
+
+@pytest.fixture
+async def stockholm(hass: HomeAssistant) -> None:
+    """Run Home Assistant in Swedish local time."""
+    await hass.config.async_set_time_zone("Europe/Stockholm")
+
+
+@pytest.fixture
+def phones(hass: HomeAssistant) -> dict[str, list[ServiceCall]]:
+    """Mock notify actions for the staff phones and the night phone."""
+    return mock_phones(hass, *ALL_PHONES)
+
+
+@pytest.fixture
+def sensor_off(hass: HomeAssistant) -> None:
+    """The apartment's motion sensor exists and shows no motion."""
+    hass.states.async_set(MOTION, "off", {"device_class": "motion"})
+
+
+@pytest.fixture
+async def staff_user(hass: HomeAssistant) -> MockUser:
+    """A staff member: a regular (non-admin) Home Assistant user."""
+    group = await hass.auth.async_get_group("system-users")
+    assert group is not None
+    return MockUser(name="Staff", groups=[group]).add_to_hass(hass)
+
+
+@pytest.fixture
+def clock(frozen_clock: Any) -> Any:
+    """The frozen clock (2026-11-26 10:15 UTC, a Thursday)."""
+    return frozen_clock
