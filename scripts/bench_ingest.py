@@ -25,7 +25,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import custom_components.municipal_iot  # noqa: F401  - bind the package before HA's loader
 from homeassistant import loader
 from homeassistant.components import webhook
 from homeassistant.core import Event, HomeAssistant, callback
@@ -36,6 +35,7 @@ from pytest_homeassistant_custom_component.common import (
     async_test_home_assistant,
 )
 
+import custom_components.municipal_iot  # noqa: F401  - bind the package before HA's loader
 from custom_components.municipal_iot.const import DOMAIN
 from custom_components.municipal_iot.lorawan.guards import TokenBucket
 
@@ -99,6 +99,41 @@ async def post(hass: HomeAssistant, data: bytes) -> None:
         raise RuntimeError(f"uplink rejected: {response.status} {response.text}")
 
 
+async def measure_memory(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[int, int, float]:
+    """Create DEVICES devices; return devices, entities and RSS growth in MiB."""
+    # Memory for many devices: DEVICES devices created by their first uplink, spread
+    # over connections of 1,000 devices (HA caps an entry at 10,000 enabled entities).
+    await hass.async_block_till_done()
+    gc.collect()
+    before = rss_kib()
+    entities_before = len(hass.states.async_entity_ids())
+    devices = 0
+    for block in range(DEVICES // 1000):
+        webhook_id = f"bench-{block}"
+        extra = MockConfigEntry(
+            domain=DOMAIN,
+            title=f"bench {block}",
+            data={**entry.data, "webhook_id": webhook_id},
+            options={"auto_add": True},
+        )
+        extra.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(extra.entry_id)
+        extra.runtime_data._bucket = TokenBucket(1000, 0, time.monotonic())  # noqa: SLF001
+        for n in range(1000):
+            response = await webhook.async_handle_webhook(
+                hass, webhook_id, request(body(f"b{block:03x}{n:012x}", 1))
+            )
+            assert response.status == 200
+            if n % 250 == 0:
+                await hass.async_block_till_done()
+        await hass.async_block_till_done()
+        devices += len(extra.runtime_data.devices)
+    gc.collect()
+    after = rss_kib()
+    entities = len(hass.states.async_entity_ids()) - entities_before
+    return devices, entities, (after - before) / 1024
+
+
 async def bench(hass: HomeAssistant) -> dict[str, Any]:
     """Run the measurements."""
     entry = MockConfigEntry(
@@ -121,7 +156,6 @@ async def bench(hass: HomeAssistant) -> dict[str, Any]:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    hub = entry.runtime_data
     # Count the state writes the uplinks cause (unchanged measurements are not
     # rewritten), on a device of its own, untimed.
     counted = "a81758fffe000002"
@@ -179,36 +213,7 @@ async def bench(hass: HomeAssistant) -> dict[str, Any]:
     bare_s = (time.perf_counter() - start) / UPLINKS
     writes = writes_total / UPLINKS
 
-    # Memory for many devices: DEVICES devices created by their first uplink, spread
-    # over connections of 1,000 devices (HA caps an entry at 10,000 enabled entities).
-    await hass.async_block_till_done()
-    gc.collect()
-    before = rss_kib()
-    entities_before = len(hass.states.async_entity_ids())
-    devices = 0
-    for block in range(DEVICES // 1000):
-        webhook_id = f"bench-{block}"
-        extra = MockConfigEntry(
-            domain=DOMAIN,
-            title=f"bench {block}",
-            data={**entry.data, "webhook_id": webhook_id},
-            options={"auto_add": True},
-        )
-        extra.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(extra.entry_id)
-        extra.runtime_data._bucket = TokenBucket(1000, 0, time.monotonic())  # noqa: SLF001
-        for n in range(1000):
-            response = await webhook.async_handle_webhook(
-                hass, webhook_id, request(body(f"b{block:03x}{n:012x}", 1))
-            )
-            assert response.status == 200
-            if n % 250 == 0:
-                await hass.async_block_till_done()
-        await hass.async_block_till_done()
-        devices += len(extra.runtime_data.devices)
-    gc.collect()
-    after = rss_kib()
-    entities = len(hass.states.async_entity_ids()) - entities_before
+    devices, entities, memory_mib = await measure_memory(hass, entry)
     return {
         "writes_per_uplink": writes,
         "uplink_ms": uplink_s * 1000,
@@ -217,7 +222,7 @@ async def bench(hass: HomeAssistant) -> dict[str, Any]:
         "uplinks_per_s": 1 / uplink_s,
         "devices": devices,
         "entities": entities,
-        "memory_mib": (after - before) / 1024,
+        "memory_mib": memory_mib,
     }
 
 

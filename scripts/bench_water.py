@@ -30,7 +30,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import custom_components.municipal_iot  # noqa: F401  - bind the package before HA's loader
 from homeassistant import loader
 from homeassistant.components.recorder.models import StatisticData
 from homeassistant.components.recorder.statistics import (
@@ -115,13 +114,6 @@ def raw_read(db_path: Path) -> int:
 
 async def bench_report(hass: HomeAssistant, db_path: Path) -> dict[str, Any]:
     """Time the report against reading the same rows."""
-    rows = await hass.async_add_executor_job(write_statistics, db_path)
-    for n in range(METERS):
-        hass.states.async_set(
-            f"sensor.meter_{n:04d}",
-            "1",
-            {"device_class": "water", "state_class": "total_increasing", "unit_of_measurement": "m³"},
-        )
     sources = [
         MeterSource(entity_id=f"sensor.meter_{n:04d}", name=f"Lgh {n:04d}", area=f"Hus {n // 100}")
         for n in range(METERS)
@@ -160,7 +152,6 @@ async def bench_report(hass: HomeAssistant, db_path: Path) -> dict[str, Any]:
         for flag in line["flags"]:
             flags[flag] = flags.get(flag, 0) + 1
     return {
-        "rows": rows,
         "read_rows": read,
         "ha_rows": sum(len(item) for item in stats.values()),
         "first_s": results[0],
@@ -236,22 +227,33 @@ async def bench_import(hass: HomeAssistant) -> dict[str, Any]:
     }
 
 
+async def start_recorder(hass: HomeAssistant, db_path: Path) -> None:
+    """Set up the recorder on the SQLite file and wait for its database."""
+    hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+    await hass.config.async_set_time_zone("Europe/Stockholm")
+    recorder_helper.async_initialize_recorder(hass)
+    assert await async_setup_component(
+        hass, "recorder", {"recorder": {"db_url": f"sqlite:///{db_path}"}}
+    )
+    assert await get_instance(hass).async_db_ready
+
+
 async def main() -> None:
-    """Run both benchmarks in one test HA instance with a SQLite recorder."""
+    """Create the database, fill it while no recorder runs, then measure in a new instance."""
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "home-assistant_v2.db"
         async with async_test_home_assistant(config_dir=tmp) as hass:
-            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-            await hass.config.async_set_time_zone("Europe/Stockholm")
-            recorder_helper.async_initialize_recorder(hass)
-            assert await async_setup_component(
-                hass, "recorder", {"recorder": {"db_url": f"sqlite:///{db_path}"}}
-            )
-            assert await get_instance(hass).async_db_ready
+            await start_recorder(hass, db_path)  # creates the schema
+            await get_instance(hass).async_block_till_done()
+            await hass.async_stop(force=True)
+        rows = await asyncio.to_thread(write_statistics, db_path)
+        async with async_test_home_assistant(config_dir=tmp) as hass:
+            await start_recorder(hass, db_path)
             assert await async_setup_component(hass, "municipal_iot", {})
             report = await bench_report(hass, db_path)
             ingest = await bench_import(hass)
             await hass.async_stop(force=True)
+    report["rows"] = rows
 
     print("== Water benchmark (SQLite recorder, one core)")
     print(
@@ -282,7 +284,9 @@ async def main() -> None:
         f"bare async_add_external_statistics: {ingest['bare_ms']:.3f} ms "
         f"({ingest['bare_rows']} rows); ratio: {ingest['ours_ms'] / ingest['bare_ms']:.2f}"
     )
-    print(f"recorder thread, writing one import: {ingest['db_ms']:.3f} ms (not in the figures above)")
+    print(
+        f"recorder thread, writing one import: {ingest['db_ms']:.3f} ms (not in the figures above)"
+    )
 
 
 if __name__ == "__main__":

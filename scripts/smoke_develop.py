@@ -98,7 +98,8 @@ def access_token() -> str:
     token = str(tokens["access_token"])
     for step in ("core_config", "analytics"):
         call("POST", f"/api/onboarding/{step}", {}, token)
-    call("POST", "/api/onboarding/integration", {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID}, token)
+    redirect = {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID}
+    call("POST", "/api/onboarding/integration", redirect, token)
     return token
 
 
@@ -162,7 +163,8 @@ def main() -> None:
         cs.update(deduplicationId=f"smoke-{n}", fPort=port, fCnt=n, data=data)
         cs.pop("time")
         tts = json.loads(json.dumps(tts_template))
-        tts["end_device_ids"].update(dev_eui=f"A81758FFFE20{n:04X}", device_id=f"tts-{vector['id']}")
+        ids = tts["end_device_ids"]
+        ids.update(dev_eui=f"A81758FFFE20{n:04X}", device_id=f"tts-{vector['id']}")
         up = tts["uplink_message"]
         up.update(f_port=port, f_cnt=n + 1, frm_payload=data)
         up["version_ids"] = {"brand_id": brand, "model_id": model}

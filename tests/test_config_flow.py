@@ -11,9 +11,9 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import network
+from iot_testing import WEBHOOK_CS, Poster, chirpstack_up, network_entry, setup_entry
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from iot_testing import WEBHOOK_CS, Poster, chirpstack_up, network_entry, setup_entry
 from custom_components.municipal_iot.config_flow import webhook_url
 from custom_components.municipal_iot.const import DOMAIN
 

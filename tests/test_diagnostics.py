@@ -6,6 +6,7 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+from iot_testing import TOKEN, WEBHOOK_TTS, Poster, network_entry, setup_entry, tts_uplink
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
     get_diagnostics_for_device,
@@ -13,7 +14,6 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
-from iot_testing import TOKEN, WEBHOOK_TTS, Poster, network_entry, setup_entry, tts_uplink
 from custom_components.municipal_iot.const import DOMAIN
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")

@@ -8,10 +8,9 @@ import pytest
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from iot_testing import WEBHOOK_CS, Poster, chirpstack_up, network_entry, setup_entry
 from pytest_homeassistant_custom_component.common import snapshot_platform
 from syrupy.assertion import SnapshotAssertion
-
-from iot_testing import WEBHOOK_CS, Poster, chirpstack_up, network_entry, setup_entry
 
 pytestmark = pytest.mark.usefixtures("frozen_clock", "entity_registry_enabled_by_default")
 

@@ -11,12 +11,6 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import (
-    async_fire_time_changed,
-    mock_restore_cache_with_extra_data,
-)
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
-
 from iot_testing import (
     WEBHOOK_CS,
     WEBHOOK_TTS,
@@ -26,6 +20,12 @@ from iot_testing import (
     setup_entry,
     tts_uplink,
 )
+from pytest_homeassistant_custom_component.common import (
+    async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
+)
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
 from custom_components.municipal_iot.const import DOMAIN
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -94,7 +94,7 @@ async def test_availability(
     entity = "sensor.apt_12_motion_temperature"
     assert hass.states.get(entity).state == "22.6"
 
-    # 60 min × 3 intervals: still available just before, unavailable after.
+    # 60 min x 3 intervals: still available just before, unavailable after.
     frozen_clock.tick(timedelta(minutes=179))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()

@@ -9,8 +9,6 @@ import pytest
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
 from iot_testing import (
     TOKEN,
     WEBHOOK_CS,
@@ -22,7 +20,10 @@ from iot_testing import (
     setup_entry,
     tts_uplink,
 )
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from custom_components.municipal_iot.const import DOMAIN
+from custom_components.municipal_iot.repairs import async_create_fix_flow
 
 VECTORS = load_json("vectors_motion.json")["lorawan"]
 
@@ -333,7 +334,7 @@ SCHEMA_ERRORS = [
 
 @pytest.mark.parametrize(("server", "event", "body", "reason"), SCHEMA_ERRORS)
 async def test_schema_errors(
-    hass: HomeAssistant, post: Poster, server: str, event: str | None, body: Any, reason: str
+    hass: HomeAssistant, post: Poster, *, server: str, event: str | None, body: Any, reason: str
 ) -> None:
     """A body that breaks the schema gets 400 with a short reason."""
     webhook_id = WEBHOOK_CS if server == "chirpstack" else WEBHOOK_TTS
@@ -407,8 +408,6 @@ async def test_unknown_device_with_auto_add_off(hass: HomeAssistant, post: Poste
     assert len([i for i in ir.async_get(hass).issues.values() if i.domain == DOMAIN]) == 1
 
     # Fix it through the repairs flow.
-    from custom_components.municipal_iot.repairs import async_create_fix_flow
-
     flow = await async_create_fix_flow(hass, issue_id, dict(issue.data or {}))
     flow.hass = hass
     result = await flow.async_step_init()

@@ -62,8 +62,6 @@ from .supervision.events import NOTIFY_KINDS, EventKind
 from .supervision.events import Event as SupervisionEvent
 from .supervision.journal import Journal
 
-type CareUnitConfigEntry = ConfigEntry[CareUnit]
-
 MOBILE_ACTION_EVENT = "mobile_app_notification_action"
 NO_STATE = {STATE_UNAVAILABLE, STATE_UNKNOWN}
 # Engine events the notifier acts on (sends, replaces or clears notifications).

@@ -32,6 +32,7 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util import slugify
 
+from .care_flow import CareUnitFlow
 from .const import (
     CONF_AUTO_ADD,
     CONF_DECODERS,
@@ -52,7 +53,6 @@ from .const import (
     ENTRY_NETWORK_SERVER,
     MODEL_SERVER_OBJECT,
 )
-from .care_flow import CareUnitFlow
 from .coordinator import LoRaWANHub
 from .decoders.registry import decoder_choices
 from .lorawan.messages import Server

@@ -189,3 +189,31 @@ class ReportScheduler:
             LOGGER.exception("Scheduled meter report %s failed", self.entry.title)
             return
         self.journal.set_last_report_end(self.entry.entry_id, end)
+
+
+def meter_report_diagnostics(entry: ConfigEntry[Any], journal: WaterJournal) -> dict[str, Any]:
+    """Return diagnostics of a loaded meter report entry (no secrets in it)."""
+    runtime = runtime_of(entry)
+    return {
+        "entry": {"title": entry.title, "data": dict(entry.data), "options": dict(entry.options)},
+        "meters": [
+            {
+                "entity_id": meter.source.entity_id,
+                "statistic_id": meter.statistic_id,
+                "area": meter.source.area,
+                "device_id": meter.source.device_id,
+                "rules": sorted(meter.rules),
+                "hours_loaded": len(meter.sums),
+                "active": []
+                if meter.status is None
+                else [name for name, result in meter.status.rules.items() if result.active],
+                "replacements": journal.replacement_records(meter.source.key),
+            }
+            for meter in runtime.monitor.meters.values()
+        ],
+        "last_report_end": _iso(journal.last_report_end(entry.entry_id)),
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -20,6 +20,7 @@ does not fire the same event again.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -94,6 +95,7 @@ DEFAULT_LEAK_SETTINGS: Final[dict[str, Any]] = {
 HOURLY_REFRESH_MINUTE = 5  # after the recorder has compiled the past hour
 KEEP_HOURS = timedelta(hours=50)
 KEEP_READINGS = timedelta(hours=26)
+EVALUATE_BATCH = 200
 
 
 def leak_settings(options: Mapping[str, Any], entity_id: str) -> dict[str, Any]:
@@ -248,9 +250,11 @@ class LeakMonitor:
         except RecorderUnavailableError:
             LOGGER.debug("No recorder: leak rules use live readings only")
             sums = {}
-        for meter in self.meters.values():
+        for index, meter in enumerate(self.meters.values(), start=1):
             meter.sums.update(sums.get(meter.statistic_id, ()))
             self.evaluate(meter, now)
+            if index % EVALUATE_BATCH == 0:
+                await asyncio.sleep(0)  # thousands of meters: let other work run between batches
 
     @callback
     def _async_state_changed(self, event: Event[EventStateChangedData]) -> None:

@@ -531,3 +531,37 @@ async def test_supervision_switch_pauses(
         ("resumed", staff_user.id),
     ]
     assert all(not calls for calls in phones.values())
+
+
+async def test_time_bands_cross_midnight(hass: HomeAssistant, clock: Any, phones: Phones) -> None:
+    """Still time counts only inside the day band: the night is off, no wake-up alarm."""
+    bands = [
+        {"start": "07:00", "end": "22:00", "minutes": 120, "weekdays": [0, 1, 2, 3, 4, 5, 6]},
+        {"start": "22:00", "end": "07:00", "minutes": None, "weekdays": [0, 1, 2, 3, 4, 5, 6]},
+    ]
+    entry = await setup_care(
+        hass, care_entry(rules=RULES | {"continuous_minutes": None, "bands": bands})
+    )
+    for minutes in (100, 100, 100, 100, 100, 85):  # motion now and then until 21:00 local
+        await advance(hass, clock, minutes)
+        motion(hass, "on")
+        await hass.async_block_till_done()
+        motion(hass, "off")
+        await hass.async_block_till_done()
+    assert state(hass, STATUS) == "ok"
+    # 2 h from 21:00 would end after the band: the next day counts from 07:00.
+    assert state(hass, NEXT_CHECK) == "2026-11-27T08:10:00+00:00"
+    await advance(hass, clock, 10 * 60 + 59)  # 07:59 local, Friday
+    assert state(hass, STATUS) == "ok"
+    await advance(hass, clock, 61)  # 09:00 local: grace
+    assert state(hass, STATUS) == "grace"
+    await advance(hass, clock, 10)
+    assert state(hass, STATUS) == "alarm"
+    raised = next(
+        item for item in entry.runtime_data.journal.entries if item.kind == "alarm_raised"
+    )
+    assert raised.data["band"] == "07:00-22:00"
+    assert raised.data["still_since"] == "2026-11-26T20:00:00+00:00"
+    assert sent(phones)[STAFF[0]][0]["message"].startswith(
+        "No motion for 12 h 10 min (since 2026-11-26 21:00)."
+    )

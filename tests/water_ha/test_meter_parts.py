@@ -221,8 +221,10 @@ async def test_flow_from_our_meter_drives_the_burst_rule(hass: HomeAssistant) ->
     set_water_sensor(hass, "sensor.flat_1", 3.0)
     entry = report_entry(meters=[ours.entity_id, "sensor.flat_1"])
     entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    # Batches of one meter: the refresh yields between meters.
+    with patch("custom_components.municipal_iot.meter_leak.EVALUATE_BATCH", 1):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
     events = async_capture_events(hass, "municipal_iot_leak")
     importer = await async_get_meter_statistics(hass)
     device = DeviceData(dev_eui="0102030405060708", name="vm 1", model_id="kamstrup_flowiq2200")
@@ -265,3 +267,68 @@ async def test_schedule_before_todays_run(hass: HomeAssistant, freezer: Any) -> 
     assert await hass.config_entries.async_setup(entry.entry_id)
     journal = await async_get_journal(hass)
     assert journal.last_report_end(entry.entry_id) is None
+
+
+async def test_actions_are_described_and_translated(hass: HomeAssistant) -> None:
+    """services.yaml loads in HA, and every field has a name in both languages."""
+    import json  # noqa: PLC0415
+
+    from homeassistant.helpers.service import async_get_all_descriptions  # noqa: PLC0415
+
+    assert await async_setup_component(hass, "municipal_iot", {})
+    descriptions = (await async_get_all_descriptions(hass))["municipal_iot"]
+    package = Path(__file__).parent.parent.parent / "custom_components" / "municipal_iot"
+    for language in ("en", "sv"):
+        translations = json.loads(
+            (package / "translations" / f"{language}.json").read_text(encoding="utf-8")
+        )
+        for action in ("replace_meter", "meter_report"):
+            fields = set(descriptions[action]["fields"])
+            assert fields == set(translations["services"][action]["fields"]), action
+        for kind in ("water_leak", "continuous_flow", "night_flow", "burst_flow"):
+            names = translations["entity"]["binary_sensor"]
+            assert names[kind]["name"]
+            assert "{meter}" in names[f"meter_{kind}"]["name"]
+    assert set(descriptions["replace_meter"]["fields"]) == {
+        "entity_id",
+        "date",
+        "old_final_m3",
+        "new_initial_m3",
+        "old_meter_id",
+        "new_meter_id",
+    }
+
+
+@pytest.mark.usefixtures("recorder_mock")
+async def test_diagnostics_of_a_report_entry(hass: HomeAssistant) -> None:
+    """Diagnostics list the meters, their statistic, rules and replacements."""
+    from custom_components.municipal_iot.meter_entry import (  # noqa: PLC0415
+        meter_report_diagnostics,
+    )
+
+    assert await async_setup_component(hass, "municipal_iot", {})
+    set_water_sensor(hass, "sensor.flat_1", 4.0)
+    await hass.services.async_call(
+        "municipal_iot",
+        "replace_meter",
+        {
+            "entity_id": "sensor.flat_1",
+            "date": "2026-11-01T00:00:00+00:00",
+            "old_final_m3": 3.5,
+            "new_initial_m3": 0.0,
+        },
+        blocking=True,
+    )
+    entry = report_entry(meters=["sensor.flat_1"])
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = meter_report_diagnostics(entry, await async_get_journal(hass))
+    (meter,) = diagnostics["meters"]
+    assert meter["statistic_id"] == "sensor.flat_1"
+    assert meter["active"] == []
+    assert meter["rules"] == sorted(
+        ["continuous_flow", "night_flow", "burst", "meter_leak", "meter_burst"]
+    )
+    assert meter["replacements"][0]["old_final_m3"] == 3.5
+    assert diagnostics["last_report_end"] == "2026-11-01T07:00:00+00:00"  # marked done at setup

@@ -67,12 +67,12 @@ async def test_monthly_report_runs_on_the_first_at_six(
 
     freezer.move_to("2026-12-01T04:59:59+00:00")
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _reports(tmp_path) == []
 
     freezer.move_to("2026-12-01T05:00:00+00:00")  # 06:00 in Stockholm
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _reports(tmp_path) == ["Kv_Eken_2026-11-01_2026-11-30.csv"]
     assert len(notify) == 1
     assert "Total 0.360 m³ from 1 of 1 meters" in notify[0].data["message"]
@@ -81,7 +81,7 @@ async def test_monthly_report_runs_on_the_first_at_six(
 
     freezer.move_to("2026-12-01T05:30:00+00:00")
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert len(notify) == 1
 
 
@@ -139,7 +139,7 @@ async def test_weekly_daily_and_last_day_schedules(  # noqa: PLR0917 - pytest pa
     await _setup(hass, **data)
     freezer.move_to(run_at)
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _reports(tmp_path) == [name]
 
 
@@ -157,12 +157,12 @@ async def test_failed_run_is_logged_and_retried_next_time(
     ):
         freezer.move_to("2026-11-26T05:00:00+00:00")
         async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await hass.async_block_till_done(wait_background_tasks=True)
     assert "Scheduled meter report Kv Eken failed" in caplog.text
     assert journal.last_report_end(entry.entry_id) == done
     freezer.move_to("2026-11-27T05:00:00+00:00")
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _reports(tmp_path) == ["Kv_Eken_2026-11-26.csv"]
 
 
@@ -176,5 +176,5 @@ async def test_unloaded_entry_does_not_run(
     assert entry.state is ConfigEntryState.NOT_LOADED
     freezer.move_to("2026-11-26T05:00:00+00:00")
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert _reports(tmp_path) == []
