@@ -7,6 +7,7 @@ from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
 from .care_services import async_setup_care_services
@@ -33,6 +34,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up the integration (actions are registered here)."""
     async_setup_meter_services(hass)
     async_setup_care_services(hass)
+    # Logbook texts come from the "common" section; cache them once.
+    await async_get_translations(hass, hass.config.language, "common", [DOMAIN])
     return True
 
 

@@ -30,7 +30,10 @@ from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
 from .care_const import EVENT_ALARM, EVENT_SENSOR, SUBENTRY_APARTMENT
-from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_CARE_UNIT
+from .const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_CARE_UNIT, ENTRY_NETWORK_SERVER
+from .decoders.base import DeviceKind
+from .meter_const import EVENT_LEAK
+from .meter_leak import LEAK_TRIGGER_TYPES
 from .supervision.events import EventKind
 
 
@@ -41,6 +44,21 @@ def is_apartment(hass: HomeAssistant, device: dr.DeviceEntry) -> bool:
         return False
     subentry = entry.subentries.get(device.config_subentry_id or "")
     return subentry is not None and subentry.subentry_type == SUBENTRY_APARTMENT
+
+
+def is_water_meter(hass: HomeAssistant, device: dr.DeviceEntry) -> bool:
+    """Return True for one of our LoRaWAN water meters (leak rules fire on its device)."""
+    entry = hass.config_entries.async_get_entry(device.config_entry_id)
+    if entry is None or entry.data.get(CONF_ENTRY_TYPE, ENTRY_NETWORK_SERVER) != (
+        ENTRY_NETWORK_SERVER
+    ):
+        return False
+    hub = getattr(entry, "runtime_data", None)
+    devices = getattr(hub, "devices", {})
+    return any(
+        domain == DOMAIN and ident in devices and devices[ident].kind is DeviceKind.WATER_METER
+        for domain, ident in device.identifiers
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +75,11 @@ TRIGGERS: dict[str, TriggerKind] = {
     "alarm_acknowledged": TriggerKind(EVENT_ALARM, {"type": EventKind.ACKNOWLEDGED.value}),
     "alarm_resolved": TriggerKind(EVENT_ALARM, {"type": EventKind.RESOLVED.value}),
     "sensor_problem": TriggerKind(EVENT_SENSOR, {"type": EventKind.SENSOR_PROBLEM.value}),
+    # Water leak rules: the trigger fires when a rule turns on.
+    **{
+        f"leak_{rule}": TriggerKind(EVENT_LEAK, {"type": rule, "active": True}, is_water_meter)
+        for rule in LEAK_TRIGGER_TYPES
+    },
 }
 
 TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(

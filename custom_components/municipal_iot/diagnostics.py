@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .const import CONF_METER_KEYS, CONF_TOKEN, DOMAIN
+from .care_unit import CareUnit
+from .const import (
+    CONF_ENTRY_TYPE,
+    CONF_METER_KEYS,
+    CONF_TOKEN,
+    DOMAIN,
+    ENTRY_CARE_UNIT,
+    ENTRY_METER_REPORT,
+    ENTRY_NETWORK_SERVER,
+)
 from .coordinator import DeviceData, LoRaWANConfigEntry
+from .meter_entry import meter_report_diagnostics
+from .meter_journal import async_get_journal
 
 TO_REDACT = {
     CONF_TOKEN,
@@ -37,10 +48,34 @@ def _device(device: DeviceData) -> dict[str, Any]:
     }
 
 
+def _care_unit(unit: CareUnit) -> dict[str, Any]:
+    return {
+        "apartments": [
+            {
+                "label": apartment.config.label,
+                "sensors": list(apartment.config.sensors),
+                "status": apartment.supervisor.status.value,
+                "engine": apartment.supervisor.to_dict(),
+            }
+            for apartment in unit.apartments.values()
+        ],
+        "journal_entries": len(unit.journal),
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: LoRaWANConfigEntry
 ) -> dict[str, Any]:
-    """Return diagnostics for a network-server entry."""
+    """Return diagnostics for an entry of any kind."""
+    kind = entry.data.get(CONF_ENTRY_TYPE, ENTRY_NETWORK_SERVER)
+    if kind == ENTRY_METER_REPORT:
+        return async_redact_data(
+            meter_report_diagnostics(entry, await async_get_journal(hass)), TO_REDACT
+        )
+    if kind == ENTRY_CARE_UNIT:
+        settings = {"title": entry.title, "data": dict(entry.data), "options": dict(entry.options)}
+        unit = cast("CareUnit", entry.runtime_data)  # care-unit entries hold a CareUnit
+        return async_redact_data({"entry": settings, **_care_unit(unit)}, TO_REDACT)
     hub = entry.runtime_data
     return async_redact_data(
         {

@@ -19,6 +19,7 @@ from homeassistant.helpers.translation import async_get_cached_translations
 
 from .care_const import EVENT_ALARM, EVENT_SENSOR, EVENT_SUPERVISION
 from .const import DOMAIN
+from .meter_const import EVENT_LEAK
 
 DESCRIBED_EVENTS = (EVENT_ALARM, EVENT_SENSOR, EVENT_SUPERVISION)
 
@@ -44,5 +45,20 @@ def async_describe_events(
             entry[LOGBOOK_ENTRY_ENTITY_ID] = sensor
         return entry
 
+    @callback
+    def describe_leak(event: Event) -> dict[str, Any]:
+        data = event.data
+        state = "on" if data.get("active") else "off"
+        texts = async_get_cached_translations(hass, hass.config.language, "common", DOMAIN)
+        key = f"component.{DOMAIN}.common.logbook_leak_{data.get('type')}_{state}"
+        entry: dict[str, Any] = {
+            LOGBOOK_ENTRY_NAME: data.get("name") or DOMAIN,
+            LOGBOOK_ENTRY_MESSAGE: texts.get(key, f"{data.get('type')} {state}"),
+        }
+        if isinstance(entity_id := data.get("entity_id"), str):
+            entry[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+        return entry
+
     for event_type in DESCRIBED_EVENTS:
         async_describe_event(DOMAIN, event_type, describe)
+    async_describe_event(DOMAIN, EVENT_LEAK, describe_leak)

@@ -1,0 +1,28 @@
+"""Diagnostics of a care-unit entry."""
+
+from __future__ import annotations
+
+import pytest
+from care_testing import APT, MOTION, care_entry, setup_care
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+
+@pytest.mark.usefixtures("stockholm", "phones", "sensor_off")
+async def test_care_unit_diagnostics(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """Apartments with status and engine state; settings; journal size."""
+    entry = await setup_care(hass, care_entry())
+    result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert result["entry"]["title"] == "Solrosen"
+    assert result["entry"]["data"]["staff_targets"] == ["mobile_app_phone_a", "mobile_app_phone_b"]
+    [apartment] = result["apartments"]
+    assert apartment["label"] == "Lägenhet 3"
+    assert apartment["sensors"] == [MOTION]
+    assert apartment["status"] == "ok"
+    assert apartment["engine"]["apartment_id"] == APT
+    assert isinstance(result["journal_entries"], int)
