@@ -20,6 +20,13 @@ from .const import (
     ENTRY_NETWORK_SERVER,
 )
 from .coordinator import LoRaWANConfigEntry, LoRaWANHub
+from .entry_types import (
+    MunicipalIoTConfigEntry,
+    as_care_unit,
+    as_meter_report,
+    as_network_server,
+    entry_kind,
+)
 from .meter_entry import async_setup_meter_report_entry, async_unload_meter_report_entry
 from .meter_services import async_setup_meter_services
 from .meter_statistics import async_get_meter_statistics
@@ -39,13 +46,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:
+async def async_setup_entry(hass: HomeAssistant, any_entry: MunicipalIoTConfigEntry) -> bool:
     """Set up one config entry."""
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
-        return await async_setup_care_unit(hass, entry)
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
-        return await async_setup_meter_report_entry(hass, entry)
-    if entry.data.get(CONF_ENTRY_TYPE, ENTRY_NETWORK_SERVER) == ENTRY_NETWORK_SERVER:
+    kind = entry_kind(any_entry)
+    if kind == ENTRY_CARE_UNIT:
+        return await async_setup_care_unit(hass, as_care_unit(any_entry))
+    if kind == ENTRY_METER_REPORT:
+        return await async_setup_meter_report_entry(hass, as_meter_report(any_entry))
+    if kind == ENTRY_NETWORK_SERVER:
+        entry = as_network_server(any_entry)
         hub = LoRaWANHub(hass, entry)
         await hub.async_load()
         entry.runtime_data = hub
@@ -57,12 +66,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> b
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:
+async def async_unload_entry(hass: HomeAssistant, any_entry: MunicipalIoTConfigEntry) -> bool:
     """Unload a config entry."""
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
-        return await async_unload_care_unit(hass, entry)
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
-        return await async_unload_meter_report_entry(hass, entry)
+    kind = entry_kind(any_entry)
+    if kind == ENTRY_CARE_UNIT:
+        return await async_unload_care_unit(hass, as_care_unit(any_entry))
+    if kind == ENTRY_METER_REPORT:
+        return await async_unload_meter_report_entry(hass, as_meter_report(any_entry))
+    entry = as_network_server(any_entry)
     webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
     unloaded = await hass.config_entries.async_unload_platforms(entry, LORAWAN_PLATFORMS)
     if unloaded:

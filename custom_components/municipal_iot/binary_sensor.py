@@ -16,9 +16,16 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .care_entity import async_setup_care_binary_sensors
-from .const import CONF_ENTRY_TYPE, ENTRY_CARE_UNIT, ENTRY_METER_REPORT
-from .coordinator import DeviceData, LoRaWANConfigEntry, LoRaWANHub
+from .const import ENTRY_CARE_UNIT, ENTRY_METER_REPORT
+from .coordinator import DeviceData, LoRaWANHub
 from .entity import LoRaWANEntity
+from .entry_types import (
+    MunicipalIoTConfigEntry,
+    as_care_unit,
+    as_meter_report,
+    as_network_server,
+    entry_kind,
+)
 from .meter_leak import async_setup_leak_entities
 
 PARALLEL_UPDATES = 0
@@ -86,16 +93,18 @@ BINARY_SENSORS: tuple[LoRaWANBinarySensorEntityDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: LoRaWANConfigEntry,
+    any_entry: MunicipalIoTConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add binary sensors for known devices, and for new ones as they report."""
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
-        async_setup_care_binary_sensors(entry, async_add_entities)
+    kind = entry_kind(any_entry)
+    if kind == ENTRY_CARE_UNIT:
+        async_setup_care_binary_sensors(as_care_unit(any_entry), async_add_entities)
         return
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
-        await async_setup_leak_entities(hass, entry, async_add_entities)
+    if kind == ENTRY_METER_REPORT:
+        await async_setup_leak_entities(hass, as_meter_report(any_entry), async_add_entities)
         return
+    entry = as_network_server(any_entry)
     hub = entry.runtime_data
 
     @callback

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.config_entries import ConfigSubentry
 
 from .care_const import (
     CONF_ACTION_PLAN,
@@ -30,6 +30,9 @@ from .care_const import (
     SUBENTRY_APARTMENT,
 )
 from .supervision.rules import AlertPolicy, ApartmentRules
+
+if TYPE_CHECKING:
+    from .care_unit import CareUnitConfigEntry
 
 
 def _minutes_or_none(value: Any) -> int | None:
@@ -54,7 +57,7 @@ class UnitConfig:
     rules: Mapping[str, Any]  # the unit's default rules (dict form, without sensors)
 
     @classmethod
-    def from_entry(cls, entry: ConfigEntry[Any]) -> UnitConfig:
+    def from_entry(cls, entry: CareUnitConfigEntry) -> UnitConfig:
         """Parse the care unit entry."""
         data = entry.data
         return cls(
@@ -112,7 +115,7 @@ class ApartmentConfig:
         )
 
 
-def apartment_configs(entry: ConfigEntry[Any], unit: UnitConfig) -> dict[str, ApartmentConfig]:
+def apartment_configs(entry: CareUnitConfigEntry, unit: UnitConfig) -> dict[str, ApartmentConfig]:
     """Return the apartments of a care unit entry, keyed by subentry id."""
     return {
         subentry.subentry_id: ApartmentConfig.from_subentry(subentry, unit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -25,7 +25,6 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -39,6 +38,9 @@ from .const import DOMAIN
 from .supervision.engine import ApartmentSupervisor
 from .supervision.state import Status
 from .supervision.timeutil import iso_or_none
+
+if TYPE_CHECKING:
+    from .care_unit import CareUnitConfigEntry
 
 
 class ApartmentEntity(Entity):
@@ -237,7 +239,7 @@ BUTTONS = (
 
 
 def _each_apartment(
-    entry: ConfigEntry[Any],
+    entry: CareUnitConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     build: Callable[[CareUnit, Apartment], list[Entity]],
 ) -> None:
@@ -247,7 +249,7 @@ def _each_apartment(
 
 
 def async_setup_care_sensors(
-    entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
+    entry: CareUnitConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the sensors of a care unit and its apartments."""
     async_add_entities([AlarmCountSensor(entry.runtime_data)])
@@ -259,7 +261,7 @@ def async_setup_care_sensors(
 
 
 def async_setup_care_binary_sensors(
-    entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
+    entry: CareUnitConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the alarm binary sensor of each apartment."""
     _each_apartment(
@@ -270,7 +272,7 @@ def async_setup_care_binary_sensors(
 
 
 def async_setup_care_switches(
-    entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
+    entry: CareUnitConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the supervision switch of each apartment."""
     _each_apartment(
@@ -281,7 +283,7 @@ def async_setup_care_switches(
 
 
 def async_setup_care_buttons(
-    entry: ConfigEntry[Any], async_add_entities: AddConfigEntryEntitiesCallback
+    entry: CareUnitConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the acknowledge and resolve buttons of each apartment."""
     _each_apartment(

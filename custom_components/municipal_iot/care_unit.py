@@ -98,7 +98,7 @@ class Apartment:
 class CareUnit:
     """All apartments of one care unit entry."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+    def __init__(self, hass: HomeAssistant, entry: CareUnitConfigEntry) -> None:
         """Prepare the unit; :meth:`async_start` loads and starts it."""
         self.hass = hass
         self.entry = entry
@@ -519,7 +519,7 @@ def _battery_low(state: State | None) -> bool | None:
         return None
 
 
-async def async_setup_care_unit(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+async def async_setup_care_unit(hass: HomeAssistant, entry: CareUnitConfigEntry) -> bool:
     """Set up a care unit entry (called from the integration's setup)."""
     unit = CareUnit(hass, entry)
     entry.runtime_data = unit
@@ -529,16 +529,19 @@ async def async_setup_care_unit(hass: HomeAssistant, entry: ConfigEntry[Any]) ->
     return True
 
 
-async def _async_entry_updated(hass: HomeAssistant, entry: ConfigEntry[Any]) -> None:
+async def _async_entry_updated(hass: HomeAssistant, entry: CareUnitConfigEntry) -> None:
     unit: CareUnit = entry.runtime_data
     if not unit.async_apply_config():
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
-async def async_unload_care_unit(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+async def async_unload_care_unit(hass: HomeAssistant, entry: CareUnitConfigEntry) -> bool:
     """Unload a care unit entry and write its stores."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, CARE_PLATFORMS)
     if unloaded:
         unit: CareUnit = entry.runtime_data
         await unit.async_stop()
     return unloaded
+
+
+type CareUnitConfigEntry = ConfigEntry[CareUnit]

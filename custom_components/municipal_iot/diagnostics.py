@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_WEBHOOK_ID
@@ -11,15 +11,20 @@ from homeassistant.helpers import device_registry as dr
 
 from .care_unit import CareUnit
 from .const import (
-    CONF_ENTRY_TYPE,
     CONF_METER_KEYS,
     CONF_TOKEN,
     DOMAIN,
     ENTRY_CARE_UNIT,
     ENTRY_METER_REPORT,
-    ENTRY_NETWORK_SERVER,
 )
 from .coordinator import DeviceData, LoRaWANConfigEntry
+from .entry_types import (
+    MunicipalIoTConfigEntry,
+    as_care_unit,
+    as_meter_report,
+    as_network_server,
+    entry_kind,
+)
 from .meter_entry import meter_report_diagnostics
 from .meter_journal import async_get_journal
 
@@ -64,18 +69,19 @@ def _care_unit(unit: CareUnit) -> dict[str, Any]:
 
 
 async def async_get_config_entry_diagnostics(
-    hass: HomeAssistant, entry: LoRaWANConfigEntry
+    hass: HomeAssistant, any_entry: MunicipalIoTConfigEntry
 ) -> dict[str, Any]:
     """Return diagnostics for an entry of any kind."""
-    kind = entry.data.get(CONF_ENTRY_TYPE, ENTRY_NETWORK_SERVER)
+    kind = entry_kind(any_entry)
     if kind == ENTRY_METER_REPORT:
-        return async_redact_data(
-            meter_report_diagnostics(entry, await async_get_journal(hass)), TO_REDACT
-        )
+        journal = await async_get_journal(hass)
+        report = meter_report_diagnostics(as_meter_report(any_entry), journal)
+        return async_redact_data(report, TO_REDACT)
     if kind == ENTRY_CARE_UNIT:
-        settings = {"title": entry.title, "data": dict(entry.data), "options": dict(entry.options)}
-        unit = cast("CareUnit", entry.runtime_data)  # care-unit entries hold a CareUnit
-        return async_redact_data({"entry": settings, **_care_unit(unit)}, TO_REDACT)
+        care = as_care_unit(any_entry)
+        settings = {"title": care.title, "data": dict(care.data), "options": dict(care.options)}
+        return async_redact_data({"entry": settings, **_care_unit(care.runtime_data)}, TO_REDACT)
+    entry = as_network_server(any_entry)
     hub = entry.runtime_data
     return async_redact_data(
         {

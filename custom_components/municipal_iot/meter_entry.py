@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -67,7 +67,7 @@ def report_schedule(data: Mapping[str, Any]) -> ReportSchedule:
     )
 
 
-def report_settings(entry: ConfigEntry[Any]) -> ReportSettings:
+def report_settings(entry: MeterReportConfigEntry) -> ReportSettings:
     """Build the CSV and delivery settings from entry data."""
     data = entry.data
     return ReportSettings(
@@ -86,12 +86,14 @@ def entry_meters(hass: HomeAssistant, data: Mapping[str, Any]) -> list[MeterSour
     )
 
 
-def runtime_of(entry: ConfigEntry[Any]) -> MeterReportRuntime:
+def runtime_of(entry: MeterReportConfigEntry) -> MeterReportRuntime:
     """Return the runtime data of a loaded meter report entry."""
-    return cast("MeterReportRuntime", entry.runtime_data)
+    return entry.runtime_data
 
 
-async def async_setup_meter_report_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+async def async_setup_meter_report_entry(
+    hass: HomeAssistant, entry: MeterReportConfigEntry
+) -> bool:
     """Set up a meter report entry."""
     journal = await async_get_journal(hass)
     sources = entry_meters(hass, entry.data)
@@ -121,7 +123,9 @@ async def async_setup_meter_report_entry(hass: HomeAssistant, entry: ConfigEntry
     return True
 
 
-async def async_unload_meter_report_entry(hass: HomeAssistant, entry: ConfigEntry[Any]) -> bool:
+async def async_unload_meter_report_entry(
+    hass: HomeAssistant, entry: MeterReportConfigEntry
+) -> bool:
     """Unload a meter report entry."""
     return await hass.config_entries.async_unload_platforms(entry, METER_REPORT_PLATFORMS)
 
@@ -129,7 +133,9 @@ async def async_unload_meter_report_entry(hass: HomeAssistant, entry: ConfigEntr
 class ReportScheduler:
     """Runs the entry's report on its schedule, catching up a run missed while HA was down."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], journal: WaterJournal) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: MeterReportConfigEntry, journal: WaterJournal
+    ) -> None:
         """Bind to the entry."""
         self.hass = hass
         self.entry = entry
@@ -191,7 +197,9 @@ class ReportScheduler:
         self.journal.set_last_report_end(self.entry.entry_id, end)
 
 
-def meter_report_diagnostics(entry: ConfigEntry[Any], journal: WaterJournal) -> dict[str, Any]:
+def meter_report_diagnostics(
+    entry: MeterReportConfigEntry, journal: WaterJournal
+) -> dict[str, Any]:
     """Return diagnostics of a loaded meter report entry (no secrets in it)."""
     runtime = runtime_of(entry)
     return {

@@ -24,11 +24,10 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
@@ -96,6 +95,10 @@ HOURLY_REFRESH_MINUTE = 5  # after the recorder has compiled the past hour
 KEEP_HOURS = timedelta(hours=50)
 KEEP_READINGS = timedelta(hours=26)
 EVALUATE_BATCH = 200
+
+
+if TYPE_CHECKING:
+    from .meter_entry import MeterReportConfigEntry
 
 
 def leak_settings(options: Mapping[str, Any], entity_id: str) -> dict[str, Any]:
@@ -362,7 +365,7 @@ class LeakMonitor:
 
 async def async_setup_leak_entities(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: MeterReportConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the leak binary sensors of a meter report entry."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 import probatio as vol
-from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
@@ -36,6 +36,10 @@ from .meter_report import ReportSettings, async_create_report
 from .meter_sources import meter_source, water_meter_problem
 from .meter_statistics import get_meter_statistics
 from .water.replacement import Replacement
+
+if TYPE_CHECKING:
+    from .meter_entry import MeterReportConfigEntry
+
 
 REPLACE_METER_SCHEMA = vol.Schema(
     {
@@ -127,7 +131,7 @@ async def _async_replace_meter(call: ServiceCall) -> None:
     )
 
 
-def _report_entry(hass: HomeAssistant, entry_id: str) -> ConfigEntry[Any]:
+def _report_entry(hass: HomeAssistant, entry_id: str) -> MeterReportConfigEntry:
     entry = hass.config_entries.async_get_entry(entry_id)
     if (
         entry is None
@@ -140,7 +144,7 @@ def _report_entry(hass: HomeAssistant, entry_id: str) -> ConfigEntry[Any]:
     return entry
 
 
-def _period(call: ServiceCall, entry: ConfigEntry[Any] | None) -> tuple[datetime, datetime]:
+def _period(call: ServiceCall, entry: MeterReportConfigEntry | None) -> tuple[datetime, datetime]:
     start, end = call.data.get(ATTR_START), call.data.get(ATTR_END)
     if start is None and end is None and entry is not None:
         return runtime_of(entry).schedule.period_for_run(

@@ -29,9 +29,15 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .care_entity import async_setup_care_sensors
-from .const import CONF_ENTRY_TYPE, ENTRY_CARE_UNIT
-from .coordinator import DeviceData, LoRaWANConfigEntry, LoRaWANHub
+from .const import ENTRY_CARE_UNIT
+from .coordinator import DeviceData, LoRaWANHub
 from .entity import LoRaWANEntity
+from .entry_types import (
+    MunicipalIoTConfigEntry,
+    as_care_unit,
+    as_network_server,
+    entry_kind,
+)
 
 # Push updates; nothing to poll or parallelise.
 PARALLEL_UPDATES = 0
@@ -171,13 +177,14 @@ SENSORS: tuple[LoRaWANSensorEntityDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: LoRaWANConfigEntry,
+    any_entry: MunicipalIoTConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add sensors for known devices, and for new ones as they report."""
-    if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
-        async_setup_care_sensors(entry, async_add_entities)
+    if entry_kind(any_entry) == ENTRY_CARE_UNIT:
+        async_setup_care_sensors(as_care_unit(any_entry), async_add_entities)
         return
+    entry = as_network_server(any_entry)
     hub = entry.runtime_data
 
     @callback

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -14,9 +13,13 @@ from .care_entity import async_setup_care_switches
 PARALLEL_UPDATES = 0
 
 
+if TYPE_CHECKING:
+    from .care_unit import CareUnitConfigEntry
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: ConfigEntry[Any],
+    entry: CareUnitConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the supervision switches (only care units forward this platform)."""
