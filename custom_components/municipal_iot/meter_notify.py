@@ -1,13 +1,17 @@
 """Notification texts (English and Swedish) and delivery to notify actions.
 
-Notifications are plain text built here, in the language of the HA
-installation (Swedish when it is ``sv``, English otherwise), like the CSV.
+Notifications are plain text in the language of the HA installation (Swedish
+when it is ``sv``, English otherwise), like the CSV. The texts live in the
+translation files under ``common.water_*``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
+from typing import get_args
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -20,64 +24,23 @@ from .water.report import Report
 NOTIFY_DOMAIN = "notify"
 TOP_IN_SUMMARY = 5
 
-_TEXT: dict[Language, dict[str, str]] = {
-    "en": {
-        "leak_title": "Water leak suspected: {meter}",
-        "leak_message": "{rule} since {since} ({meter}, {entity_id}).",
-        "continuous_flow": "Water has run in every hour of the last {hours} hours",
-        "night_flow": "Night consumption above {litres} L",
-        "burst": "Flow above {flow} m³/h for {minutes} minutes",
-        "meter_leak": "The meter reports a leak",
-        "meter_burst": "The meter reports a burst",
-        "report_title": "Meter report {title}: {period}",
-        "total": "Total {total} m³ from {with_data} of {meters} meters, data completeness {pct} %.",
-        "area": "{area}: {total} m³ ({meters} meters)",
-        "no_area": "No area",
-        "top": "Largest consumers: {items}.",
-        "anomalies": "Needs a look: {items}.",
-        "no_anomalies": "No anomalies.",
-        "file": "CSV file: {path}",
-        "no_data": "no data",
-        "incomplete": "incomplete data",
-        "partial": "part of the period",
-        "estimated": "estimated reading",
-        "reset": "register reset",
-        "negative_clamped": "decreasing total",
-        "leak": "leak",
-        "alarm": "meter alarm",
-        "zero_consumption": "no consumption",
-        "replacement": "meter replaced",
-    },
-    "sv": {
-        "leak_title": "Misstänkt vattenläcka: {meter}",
-        "leak_message": "{rule} sedan {since} ({meter}, {entity_id}).",
-        "continuous_flow": "Vatten har runnit varje timme de senaste {hours} timmarna",
-        "night_flow": "Nattförbrukning över {litres} L",
-        "burst": "Flöde över {flow} m³/h i {minutes} minuter",
-        "meter_leak": "Mätaren larmar läcka",
-        "meter_burst": "Mätaren larmar rörbrott",
-        "report_title": "Mätarrapport {title}: {period}",
-        "total": (
-            "Totalt {total} m³ från {with_data} av {meters} mätare, datafullständighet {pct} %."
-        ),
-        "area": "{area}: {total} m³ ({meters} mätare)",
-        "no_area": "Inget område",
-        "top": "Störst förbrukning: {items}.",
-        "anomalies": "Behöver ses över: {items}.",
-        "no_anomalies": "Inga avvikelser.",
-        "file": "CSV-fil: {path}",
-        "no_data": "saknar data",
-        "incomplete": "ofullständiga data",
-        "partial": "del av perioden",
-        "estimated": "uppskattad mätarställning",
-        "reset": "nollställt räkneverk",
-        "negative_clamped": "minskande mätarställning",
-        "leak": "läcka",
-        "alarm": "mätarlarm",
-        "zero_consumption": "ingen förbrukning",
-        "replacement": "mätarbyte",
-    },
-}
+
+def _load_texts() -> dict[Language, dict[str, str]]:
+    """Read the ``common.water_*`` texts of both languages from the translation files."""
+    folder = Path(__file__).parent / "translations"
+    texts: dict[Language, dict[str, str]] = {}
+    for lang in get_args(Language.__value__):
+        common = json.loads((folder / f"{lang}.json").read_text(encoding="utf-8"))["common"]
+        texts[lang] = {
+            key.removeprefix("water_"): value
+            for key, value in common.items()
+            if key.startswith("water_")
+        }
+    return texts
+
+
+# Read once, at import (Home Assistant imports integrations in an executor thread).
+_TEXT = _load_texts()
 
 
 def language(hass: HomeAssistant) -> Language:
