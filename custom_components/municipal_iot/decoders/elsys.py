@@ -187,7 +187,7 @@ def _parse(payload: bytes) -> _Parsed:
         if record_end > len(payload):
             reason = f"truncated type 0x{head:02X} record"
             return _Parsed(samples, [_stopped(reason, position, payload)])
-        offset = _unsigned(payload[data_end:record_end])
+        offset = _unsigned(payload[data_end:record_end]) if record_end > data_end else 0
         values = parse(payload[position + 1 : data_end])
         samples.append(_Sample(head & 0x3F, offset, values))
         position = record_end
@@ -195,6 +195,9 @@ def _parse(payload: bytes) -> _Parsed:
 
 
 def _raw(parsed: _Parsed) -> dict[str, Any]:
+    if parsed.settings_hex is None and not _queued_or_repeated(parsed.samples):
+        # The common case: each key once, no offsets.
+        return {key: value for sample in parsed.samples for key, value in sample.values.items()}
     collected: dict[str, list[_Value]] = {}
     for sample in parsed.samples:
         for key, value in sample.values.items():
@@ -212,7 +215,19 @@ def _raw(parsed: _Parsed) -> dict[str, Any]:
     return raw
 
 
+def _queued_or_repeated(samples: list[_Sample]) -> bool:
+    """Return True when any sample has an offset or a sensor type repeats."""
+    seen: set[int] = set()
+    for sample in samples:
+        if sample.offset_s or sample.sensor_type in seen:
+            return True
+        seen.add(sample.sensor_type)
+    return False
+
+
 def _newest(samples: list[_Sample]) -> dict[str, _Value]:
+    if not _queued_or_repeated(samples):
+        return {key: value for sample in samples for key, value in sample.values.items()}
     best: dict[str, tuple[int, _Value]] = {}
     for sample in samples:
         for key, value in sample.values.items():
