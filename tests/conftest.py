@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Generator
 from typing import Any
 from unittest.mock import PropertyMock, patch
@@ -16,6 +17,9 @@ from syrupy.assertion import SnapshotAssertion
 
 # Must run before the hass fixture: binds `custom_components` to this repository.
 import custom_components.municipal_iot  # noqa: F401
+
+# The plugin logs every SQL statement at INFO; the recorder tests would flood the output.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)
