@@ -172,3 +172,17 @@ async def test_remove_stale_device(
     assert DEV_EUI not in entry.runtime_data.devices
     assert device_registry.async_get(device.id) is None
     assert not er.async_entries_for_device(er.async_get(hass), device.id)
+
+
+async def test_removing_entry_deletes_device_store(
+    hass: HomeAssistant, post: Poster, hass_storage: dict[str, Any]
+) -> None:
+    """Deleting a network-server entry deletes its device list."""
+    entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    await post(WEBHOOK_CS, chirpstack_up("0100e2"), event="up")
+    await hass.config_entries.async_unload(entry.entry_id)
+    key = f"{DOMAIN}.{entry.entry_id}.devices"
+    assert key in hass_storage
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

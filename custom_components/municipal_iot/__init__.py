@@ -7,6 +7,7 @@ from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
@@ -19,7 +20,8 @@ from .const import (
     ENTRY_METER_REPORT,
     ENTRY_NETWORK_SERVER,
 )
-from .coordinator import LoRaWANConfigEntry, LoRaWANHub
+from .care_const import STORAGE_VERSION as CARE_STORAGE_VERSION
+from .coordinator import STORAGE_VERSION, LoRaWANConfigEntry, LoRaWANHub
 from .entry_types import (
     MunicipalIoTConfigEntry,
     as_care_unit,
@@ -79,6 +81,20 @@ async def async_unload_entry(hass: HomeAssistant, any_entry: MunicipalIoTConfigE
     if unloaded:
         await entry.runtime_data.async_shutdown()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, any_entry: MunicipalIoTConfigEntry) -> None:
+    """Delete an entry's stored runtime data when the entry is deleted.
+
+    A care unit's journal is kept on purpose: it is the supervision record the
+    municipality must be able to show; export it before deleting the file by hand.
+    """
+    kind = entry_kind(any_entry)
+    if kind == ENTRY_NETWORK_SERVER:
+        await Store(hass, STORAGE_VERSION, f"{DOMAIN}.{any_entry.entry_id}.devices").async_remove()
+    elif kind == ENTRY_CARE_UNIT:
+        key = f"{DOMAIN}.care.{any_entry.entry_id}.state"
+        await Store(hass, CARE_STORAGE_VERSION, key).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from care_testing import APT, MOTION, care_entry, setup_care
 from homeassistant.core import HomeAssistant
@@ -26,3 +28,21 @@ async def test_care_unit_diagnostics(
     assert apartment["status"] == "ok"
     assert apartment["engine"]["apartment_id"] == APT
     assert isinstance(result["journal_entries"], int)
+
+
+@pytest.mark.usefixtures("stockholm", "phones", "sensor_off")
+async def test_removing_care_unit_keeps_journal(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Deleting a care unit deletes its runtime state but keeps the journal file."""
+    entry = await setup_care(hass, care_entry())
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    state_key = f"municipal_iot.care.{entry.entry_id}.state"
+    journal_key = f"municipal_iot.care.{entry.entry_id}.journal"
+    hass_storage[journal_key] = {"version": 1, "data": {"entries": []}}
+    assert state_key in hass_storage
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state_key not in hass_storage
+    assert journal_key in hass_storage
