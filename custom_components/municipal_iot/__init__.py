@@ -11,6 +11,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.helpers.typing import ConfigType
 
+from .care_const import STORAGE_VERSION as CARE_STORAGE_VERSION
 from .care_services import async_setup_care_services
 from .care_unit import async_setup_care_unit, async_unload_care_unit
 from .const import (
@@ -20,7 +21,6 @@ from .const import (
     ENTRY_METER_REPORT,
     ENTRY_NETWORK_SERVER,
 )
-from .care_const import STORAGE_VERSION as CARE_STORAGE_VERSION
 from .coordinator import STORAGE_VERSION, LoRaWANConfigEntry, LoRaWANHub
 from .entry_types import (
     MunicipalIoTConfigEntry,
