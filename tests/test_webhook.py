@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
+from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util.aiohttp import MockRequest
 from iot_testing import (
     TOKEN,
     WEBHOOK_CS,
@@ -479,3 +482,38 @@ async def test_wrong_entry_token_does_not_cross(hass: HomeAssistant, post: Poste
     await setup_entry(hass, other)
     assert (await post("w2", tts_uplink("0100e2"), token=TOKEN))[0] == 401
     assert (await post("w2", tts_uplink("0100e2"), token="t2"))[0] == 200
+
+
+class ChunkedRequest(MockRequest):
+    """A request whose body arrives 7 bytes per read, like a slow TCP stream."""
+
+    @property
+    def content(self) -> Any:
+        chunks = [self._content[i : i + 7] for i in range(0, len(self._content), 7)]
+
+        class Reader:
+            async def read(self, _limit: int = -1) -> bytes:
+                return chunks.pop(0) if chunks else b""
+
+        return Reader()
+
+
+def _chunked(data: bytes) -> ChunkedRequest:
+    return ChunkedRequest(
+        content=data,
+        mock_source="test",
+        method="POST",
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        query_string="event=up",
+    )
+
+
+async def test_body_arriving_in_chunks(hass: HomeAssistant) -> None:
+    """A body delivered in several reads (and without Content-Length) is read whole."""
+    await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    data = json.dumps(chirpstack_up("0100e20503")).encode()
+    response = await webhook.async_handle_webhook(hass, WEBHOOK_CS, _chunked(data))
+    assert response.status == 200
+    assert hass.states.get("sensor.apt_12_motion_temperature").state == "22.6"
+    too_big = await webhook.async_handle_webhook(hass, WEBHOOK_CS, _chunked(b"x" * 65_600))
+    assert too_big.status == 413
