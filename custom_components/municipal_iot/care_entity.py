@@ -7,6 +7,7 @@ what they show changed.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,9 +66,9 @@ class ApartmentEntity(Entity):
         """Return the apartment's supervision engine."""
         return self.apartment.supervisor
 
+    @abstractmethod
     def shown(self) -> object:
         """Return what the entity shows; a change triggers a state write."""
-        raise NotImplementedError
 
     async def async_added_to_hass(self) -> None:
         """Listen to the apartment's changes."""

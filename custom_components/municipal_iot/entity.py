@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from homeassistant.core import Context, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -42,9 +44,9 @@ class LoRaWANEntity(Entity):
         """Unavailable when the device missed its expected uplinks."""
         return self.device.available
 
+    @abstractmethod
     def current_value(self) -> object:
         """Return the value the entity shows; used to skip unchanged writes."""
-        raise NotImplementedError
 
     async def async_added_to_hass(self) -> None:
         """Subscribe to the device's uplinks."""
