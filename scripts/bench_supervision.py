@@ -40,8 +40,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 import custom_components.municipal_iot  # noqa: F401  - bind the package before HA's loader
-from custom_components.municipal_iot.care_config import UnitConfig
-from custom_components.municipal_iot.care_const import EVENT_ALARM
+from custom_components.municipal_iot.care.config import UnitConfig
+from custom_components.municipal_iot.care.const import EVENT_ALARM
 from custom_components.municipal_iot.const import DOMAIN
 from custom_components.municipal_iot.supervision.engine import ApartmentSupervisor
 from custom_components.municipal_iot.supervision.rules import ApartmentRules

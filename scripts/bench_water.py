@@ -42,15 +42,15 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
-from custom_components.municipal_iot.coordinator import DeviceData
 from custom_components.municipal_iot.decoders.base import DecodeContext
 from custom_components.municipal_iot.decoders.registry import DECODERS
-from custom_components.municipal_iot.meter_report import ReportSettings, async_create_report
-from custom_components.municipal_iot.meter_sources import MeterSource
-from custom_components.municipal_iot.meter_statistics import (
+from custom_components.municipal_iot.meter.report import ReportSettings, async_create_report
+from custom_components.municipal_iot.meter.sources import MeterSource
+from custom_components.municipal_iot.meter.statistics import (
     async_get_meter_statistics,
     statistic_metadata,
 )
+from custom_components.municipal_iot.network.device import DeviceData
 
 METERS = 5_000
 PERIOD_START = datetime(2026, 9, 30, 22, tzinfo=UTC)  # 1 October 00:00 in Stockholm

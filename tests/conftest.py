@@ -10,13 +10,13 @@ from unittest.mock import PropertyMock, patch
 
 import pytest
 from homeassistant.core import HomeAssistant
-from iot_testing import TOKEN, WEBHOOK_CS, WEBHOOK_TTS, Poster, network_entry
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 # Must run before the hass fixture: binds `custom_components` to this repository.
 import custom_components.municipal_iot  # noqa: F401
+from tests.network import TOKEN, WEBHOOK_CS, WEBHOOK_TTS, Poster, network_entry
 
 # The plugin logs every SQL statement at INFO; the recorder tests would flood the output.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)

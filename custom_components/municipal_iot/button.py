@@ -1,25 +1,12 @@
-"""Buttons: acknowledge or resolve an apartment's alarm from a dashboard."""
+"""Buttons: set up by the entry's wing (see kinds.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from homeassistant.const import Platform
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from .kinds import platform_setup
 
-from .care_entity import async_setup_care_buttons
-
-if TYPE_CHECKING:
-    from .care_unit import CareUnitConfigEntry
-
-
+# Push updates; nothing to poll or parallelise.
 PARALLEL_UPDATES = 0
 
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: CareUnitConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the alarm buttons (only care units forward this platform)."""
-    async_setup_care_buttons(entry, async_add_entities)
+async_setup_entry = platform_setup(Platform.BUTTON)

@@ -1,306 +1,67 @@
-"""Config flow: connect a LoRaWAN network server by webhook."""
+"""Config flow: one menu of entry kinds; each kind's steps come from its wing.
+
+The steps of a network-server connection, a care unit and a meter report are
+mixins from ``network/flow.py``, ``care/flow.py`` and ``meter/flow.py``. The
+menu, reconfigure, options and subentries are looked up in the kinds table.
+"""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-import probatio as vol
-from homeassistant.components import webhook
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryFlow,
     OptionsFlow,
-    OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_NAME, CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.network import NoURLAvailableError, get_url
-from homeassistant.helpers.selector import (
-    BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
-    SelectOptionDict,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
-)
-from homeassistant.util import slugify
+from homeassistant.core import callback
 
-from .care_flow import CareUnitFlow
-from .const import (
-    CONF_AUTO_ADD,
-    CONF_DECODERS,
-    CONF_ENTRY_TYPE,
-    CONF_INTERVAL_MOTION,
-    CONF_INTERVAL_WATER,
-    CONF_METER_KEYS,
-    CONF_MISSED_INTERVALS,
-    CONF_SERVER,
-    CONF_TOKEN,
-    DEFAULT_AUTO_ADD,
-    DEFAULT_INTERVAL_MOTION,
-    DEFAULT_INTERVAL_WATER,
-    DEFAULT_MISSED_INTERVALS,
-    DOMAIN,
-    ENTRY_CARE_UNIT,
-    ENTRY_METER_REPORT,
-    ENTRY_NETWORK_SERVER,
-    MODEL_SERVER_OBJECT,
-)
-from .coordinator import LoRaWANHub
-from .decoders.registry import decoder_choices
-from .lorawan.messages import Server
-from .meter_flow import MeterReportFlowMixin, MeterReportOptionsFlow
-
-CONF_DEVICE = "device"
-CONF_KEY = "key"
-CONF_MODEL = "model"
-PLACEHOLDER_URL = "http://<home-assistant-address>:8123"
-# The kinds of entry this integration offers, as menu steps of the user flow.
-ENTRY_KINDS = [ENTRY_NETWORK_SERVER, ENTRY_CARE_UNIT, ENTRY_METER_REPORT]
-
-NETWORK_SERVER_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_NAME): TextSelector(),
-        vol.Required(CONF_SERVER, default=Server.CHIRPSTACK.value): SelectSelector(
-            SelectSelectorConfig(
-                options=[server.value for server in Server],
-                translation_key=CONF_SERVER,
-                mode=SelectSelectorMode.LIST,
-            )
-        ),
-    }
-)
+from .care.flow import CareUnitFlow
+from .const import DOMAIN
+from .kinds import KINDS, kind_of
+from .meter.flow import MeterReportFlow
+from .network.flow import NetworkServerFlow
 
 
-def webhook_url(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]:
-    """Return the webhook URL and whether it is reachable from outside HA's network."""
-    path = webhook.async_generate_path(webhook_id)
-    try:
-        return get_url(hass, allow_internal=False, allow_cloud=False) + path, True
-    except NoURLAvailableError:
-        pass
-    try:
-        return get_url(hass, allow_external=False) + path, False
-    except NoURLAvailableError:
-        return PLACEHOLDER_URL + path, False
-
-
-def _minutes(minimum: int, maximum: int) -> NumberSelector:
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum, max=maximum, step=1, unit_of_measurement="min", mode=NumberSelectorMode.BOX
-        )
-    )
-
-
-class MunicipalIoTConfigFlow(CareUnitFlow, MeterReportFlowMixin, ConfigFlow, domain=DOMAIN):
-    """Set up a connection to a LoRaWAN network server."""
+class MunicipalIoTConfigFlow(
+    NetworkServerFlow, CareUnitFlow, MeterReportFlow, ConfigFlow, domain=DOMAIN
+):
+    """Set up a network-server connection, a care unit or a meter report."""
 
     VERSION = 1
 
-    def __init__(self) -> None:
-        """Initialise the flow state."""
-        self._name = ""
-        self._server = Server.CHIRPSTACK
-        self._webhook_id = ""
-        self._token = ""
-
-    @staticmethod
-    @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
-        """Return the options flow."""
-        if config_entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
-            return MeterReportOptionsFlow()
-        return LoRaWANOptionsFlow()
-
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose what to set up."""
-        return self.async_show_menu(step_id="user", menu_options=ENTRY_KINDS)
-
-    async def async_step_network_server(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Name the connection and pick the network server."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            name = user_input[CONF_NAME].strip()
-            if not any(char.isalnum() for char in name):
-                errors[CONF_NAME] = "invalid_name"
-            else:
-                await self.async_set_unique_id(f"{ENTRY_NETWORK_SERVER}_{slugify(name)}")
-                self._abort_if_unique_id_configured()
-                self._name = name
-                self._server = Server(user_input[CONF_SERVER])
-                self._webhook_id = webhook.async_generate_id()
-                self._token = secrets.token_urlsafe(32)
-                return await self.async_step_instructions()
-        return self.async_show_form(
-            step_id="network_server",
-            data_schema=self.add_suggested_values_to_schema(NETWORK_SERVER_SCHEMA, user_input),
-            errors=errors,
-        )
+        """Choose what to set up (each kind's first step has the kind's name)."""
+        return self.async_show_menu(step_id="user", menu_options=list(KINDS))
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Rotate the token and show the network-server settings again."""
-        entry = self._get_reconfigure_entry()
-        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_CARE_UNIT:
-            return await self.async_step_care_reconfigure(user_input)
-        if entry.data.get(CONF_ENTRY_TYPE) == ENTRY_METER_REPORT:
-            return await self.async_step_meter_report_meters(user_input)
-        if user_input is None:
-            return self.async_show_form(
-                step_id="reconfigure", description_placeholders={"name": entry.title}
-            )
-        self._name = entry.title
-        self._server = Server(entry.data[CONF_SERVER])
-        self._webhook_id = entry.data[CONF_WEBHOOK_ID]
-        self._token = secrets.token_urlsafe(32)
-        return await self.async_step_instructions()
+        """Reconfigure with the entry's kind's own step."""
+        step = kind_of(self._get_reconfigure_entry()).reconfigure_step
+        result: ConfigFlowResult = await getattr(self, f"async_step_{step}")(user_input)
+        return result
 
-    async def async_step_instructions(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show exactly what to paste into the network server."""
-        if user_input is not None:
-            if self.source == "reconfigure":
-                return self.async_update_reload_and_abort(
-                    self._get_reconfigure_entry(), data_updates={CONF_TOKEN: self._token}
-                )
-            return self.async_create_entry(
-                title=self._name,
-                data={
-                    CONF_ENTRY_TYPE: ENTRY_NETWORK_SERVER,
-                    CONF_SERVER: self._server.value,
-                    CONF_WEBHOOK_ID: self._webhook_id,
-                    CONF_TOKEN: self._token,
-                },
-                options={
-                    CONF_AUTO_ADD: DEFAULT_AUTO_ADD,
-                    CONF_INTERVAL_MOTION: DEFAULT_INTERVAL_MOTION,
-                    CONF_INTERVAL_WATER: DEFAULT_INTERVAL_WATER,
-                    CONF_MISSED_INTERVALS: DEFAULT_MISSED_INTERVALS,
-                    CONF_DECODERS: {},
-                },
-            )
-        url, external = webhook_url(self.hass, self._webhook_id)
-        return self.async_show_form(
-            step_id=f"instructions_{self._server.value}",
-            description_placeholders={
-                "url": url,
-                "header_name": "Authorization",
-                "header_value": f"Bearer {self._token}",
-            },
-            errors={} if external else {"base": "no_external_url"},
-            last_step=True,
-        )
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Return the options flow of the entry's kind."""
+        flow = kind_of(config_entry).options_flow
+        assert flow is not None  # noqa: S101 - HA asks only when async_supports_options_flow
+        return flow()
 
-    # Each network server has its own instructions text; both finish the same way.
-    async_step_instructions_chirpstack = async_step_instructions
-    async_step_instructions_tts = async_step_instructions
+    @classmethod
+    @callback
+    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+        """Return whether the entry's kind has options (care units use reconfigure)."""
+        return kind_of(config_entry).options_flow is not None
 
-
-class LoRaWANOptionsFlow(OptionsFlowWithReload):
-    """Availability, auto-add and per-device decoder options."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose what to change."""
-        return self.async_show_menu(
-            step_id="init", menu_options=["settings", "decoder", "meter_key"]
-        )
-
-    async def async_step_settings(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Set the reporting intervals and auto-add."""
-        options = self.config_entry.options
-        if user_input is not None:
-            return self.async_create_entry(data={**options, **user_input})
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_AUTO_ADD): BooleanSelector(),
-                vol.Required(CONF_INTERVAL_MOTION): _minutes(5, 1440),
-                vol.Required(CONF_INTERVAL_WATER): _minutes(15, 10080),
-                vol.Required(CONF_MISSED_INTERVALS): NumberSelector(
-                    NumberSelectorConfig(min=1, max=10, step=1, mode=NumberSelectorMode.BOX)
-                ),
-            }
-        )
-        defaults = {
-            CONF_AUTO_ADD: options.get(CONF_AUTO_ADD, DEFAULT_AUTO_ADD),
-            CONF_INTERVAL_MOTION: options.get(CONF_INTERVAL_MOTION, DEFAULT_INTERVAL_MOTION),
-            CONF_INTERVAL_WATER: options.get(CONF_INTERVAL_WATER, DEFAULT_INTERVAL_WATER),
-            CONF_MISSED_INTERVALS: options.get(CONF_MISSED_INTERVALS, DEFAULT_MISSED_INTERVALS),
-        }
-        return self.async_show_form(
-            step_id="settings", data_schema=self.add_suggested_values_to_schema(schema, defaults)
-        )
-
-    async def async_step_decoder(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Pick the decoder for a device whose model cannot be detected."""
-        hub = self.config_entry.runtime_data
-        if not hub.devices:
-            return self.async_abort(reason="no_devices")
-        options = self.config_entry.options
-        if user_input is not None:
-            decoders = {**options.get(CONF_DECODERS, {})}
-            decoders[user_input[CONF_DEVICE]] = user_input[CONF_MODEL]
-            return self.async_create_entry(data={**options, CONF_DECODERS: decoders})
-        devices = _device_options(hub)
-        models = [MODEL_SERVER_OBJECT, *(value for value, _label in decoder_choices())]
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_DEVICE): SelectSelector(SelectSelectorConfig(options=devices)),
-                vol.Required(CONF_MODEL): SelectSelector(
-                    SelectSelectorConfig(
-                        options=models, translation_key=CONF_MODEL, mode=SelectSelectorMode.DROPDOWN
-                    )
-                ),
-            }
-        )
-        return self.async_show_form(step_id="decoder", data_schema=schema)
-
-    async def async_step_meter_key(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Enter the decryption key (DEK) of a meter that sends encrypted frames."""
-        hub = self.config_entry.runtime_data
-        if not hub.devices:
-            return self.async_abort(reason="no_devices")
-        options = self.config_entry.options
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            key = user_input[CONF_KEY].strip().replace(" ", "").lower()
-            if len(key) != 32 or any(char not in "0123456789abcdef" for char in key):
-                errors[CONF_KEY] = "invalid_key"
-            else:
-                keys = {**options.get(CONF_METER_KEYS, {}), user_input[CONF_DEVICE]: key}
-                return self.async_create_entry(data={**options, CONF_METER_KEYS: keys})
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_DEVICE): SelectSelector(
-                    SelectSelectorConfig(options=_device_options(hub))
-                ),
-                vol.Required(CONF_KEY): TextSelector(
-                    TextSelectorConfig(type=TextSelectorType.PASSWORD)
-                ),
-            }
-        )
-        return self.async_show_form(step_id="meter_key", data_schema=schema, errors=errors)
-
-
-def _device_options(hub: LoRaWANHub) -> list[SelectOptionDict]:
-    return [
-        SelectOptionDict(value=dev_eui, label=f"{device.name} ({dev_eui})")
-        for dev_eui, device in sorted(hub.devices.items(), key=lambda item: item[1].name)
-    ]
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return the subentry flows of the entry's kind (care units have apartments)."""
+        return dict(kind_of(config_entry).subentry_flows)

@@ -1,48 +1,44 @@
-"""Constants for the municipal_iot integration."""
+"""Constants shared by the three wings (network, care, meter) and the root hooks."""
 
 from __future__ import annotations
 
 import logging
-from typing import Final
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from homeassistant.core import Event
 
 DOMAIN: Final = "municipal_iot"
 LOGGER = logging.getLogger(__package__)
 
-# Config entry kinds (one integration, several kinds of entry).
+# Config entry kinds (one integration, several kinds of entry; see kinds.py).
 CONF_ENTRY_TYPE: Final = "entry_type"
 ENTRY_NETWORK_SERVER: Final = "network_server"
 ENTRY_CARE_UNIT: Final = "care_unit"
 ENTRY_METER_REPORT: Final = "meter_report"
 
-# Network-server entry data
-CONF_SERVER: Final = "server"
-CONF_TOKEN: Final = "token"  # noqa: S105 - a config key, not a secret
+# The key in a fixable repair issue's data that names its fix flow (see kinds.py).
+CONF_FIX_FLOW: Final = "fix_flow"
 
-# Network-server entry options
-CONF_AUTO_ADD: Final = "auto_add"
-CONF_INTERVAL_MOTION: Final = "interval_motion"
-CONF_INTERVAL_WATER: Final = "interval_water_meter"
-CONF_MISSED_INTERVALS: Final = "missed_intervals"
-CONF_DECODERS: Final = "decoders"  # {dev_eui: model_id}
-CONF_METER_KEYS: Final = "meter_keys"  # {dev_eui: hex DEK}, redacted in diagnostics
+# Event fired when a leak rule of a water meter turns on or off (by the meter
+# wing; device triggers on our own meters' devices listen for it).
+EVENT_LEAK: Final = f"{DOMAIN}_leak"
 
-DEFAULT_AUTO_ADD: Final = True
-DEFAULT_INTERVAL_MOTION: Final = 60  # minutes; typical PIR heartbeat
-DEFAULT_INTERVAL_WATER: Final = 1440  # minutes; meters report daily
-DEFAULT_MISSED_INTERVALS: Final = 3
+# Our LoRaWAN volume sensors have the unique id "<dev_eui>_volume"; the meter wing
+# recognises our own meters by it.
+VOLUME_KEY: Final = "volume"
+# External statistic of one of our LoRaWAN meters: municipal_iot:water_<dev_eui>.
+EXTERNAL_STATISTIC_PREFIX: Final = f"{DOMAIN}:water_"
 
-# Model id meaning "use the network server's own decoded object".
-MODEL_SERVER_OBJECT: Final = "server_object"
 
-# Webhook limits
-MAX_BODY_BYTES: Final = 64 * 1024
-# Device creation limits for the auto-add path (an outsider holding the URL must
-# not be able to create thousands of devices).
-MAX_DEVICES_PER_ENTRY: Final = 10_000
-AUTO_ADD_BURST: Final = 200
-AUTO_ADD_PER_HOUR: Final = 600
-MAX_PENDING_UNKNOWN: Final = 25
-# Duplicate detection window for (device, frame counter)
-DEDUP_WINDOW_SECONDS: Final = 600
-# A rejected-request reason is logged at most this often
-LOG_THROTTLE_SECONDS: Final = 600
+@dataclass(frozen=True, slots=True)
+class EventTrigger:
+    """A device trigger: the event it listens for and the data it must carry besides the device."""
+
+    event_type: str
+    event_data: Mapping[str, Any]
+
+
+# The logbook's ``async_describe_event(domain, event_type, describe)``.
+type LogbookDescriber = Callable[[str, str, Callable[[Event], dict[str, Any]]], None]

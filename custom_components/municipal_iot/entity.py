@@ -1,65 +1,58 @@
-"""Base entity for LoRaWAN devices."""
+"""The base of every entity of this integration: pushed to, never polled.
+
+Each wing's owner (the LoRaWAN hub, a care unit, a leak monitor) sends a
+dispatcher signal when something changed; the entity then writes its state only
+when what it shows (``_shown()`` and availability) changed, unless its
+description asks it to write on every update (a heartbeat such as "last seen").
+"""
 
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import dataclass
 
 from homeassistant.core import Context, callback
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.util.signal_type import SignalType
 
-from .const import DOMAIN
-from .coordinator import DeviceData, LoRaWANHub
+_NOTHING_WRITTEN = object()
 
 
-class LoRaWANEntity(Entity):
-    """An entity fed by uplinks of one LoRaWAN device (push, no polling)."""
+@dataclass(frozen=True, kw_only=True)
+class PushEntityDescription(EntityDescription):
+    """What every description of ours can say besides Home Assistant's fields."""
+
+    always_write: bool = False  # write on every update, even when nothing changed
+
+
+class PushEntity(Entity):
+    """An entity refreshed by a dispatcher signal of its owner."""
 
     _attr_has_entity_name = True
     _attr_should_poll = False
-
-    def __init__(self, hub: LoRaWANHub, device: DeviceData, description: EntityDescription) -> None:
-        """Bind the entity to its device."""
-        self.hub = hub
-        self.device = device
-        self.entity_description = description
-        self._attr_unique_id = f"{device.dev_eui}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, device.dev_eui)},
-            manufacturer=device.manufacturer,
-            model=device.model,
-            model_id=device.model_id,
-            name=device.name,
-            serial_number=device.dev_eui.upper(),
-        )
-
-    # Heartbeat-like entities write on every uplink, so that their last-reported
-    # time shows the sensor is alive (supervision relies on it). Measurements
-    # write only when their value or availability changed.
-    write_every_uplink = False
-    _written: tuple[object, bool] | None = None
-
-    @property
-    def available(self) -> bool:
-        """Unavailable when the device missed its expected uplinks."""
-        return self.device.available
+    entity_description: PushEntityDescription
+    _written: object = _NOTHING_WRITTEN
 
     @abstractmethod
-    def current_value(self) -> object:
-        """Return the value the entity shows; used to skip unchanged writes."""
+    def _shown(self) -> object:
+        """Return what the entity shows (state and attributes); a change is written."""
+
+    def _listen(self, signal: SignalType[Context | None]) -> None:
+        """Refresh on ``signal`` until the entity is removed (call in async_added_to_hass)."""
+        self.async_on_remove(async_dispatcher_connect(self.hass, signal, self._refresh))
 
     async def async_added_to_hass(self) -> None:
-        """Subscribe to the device's uplinks."""
+        """Remember what Home Assistant writes when the entity is added."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.hub.async_add_device_listener(self.device.dev_eui, self._device_updated)
-        )
+        self._written = (self._shown(), self.available)
 
     @callback
-    def _device_updated(self, context: Context) -> None:
-        written = (self.current_value(), self.device.available)
-        if written == self._written and not self.write_every_uplink:
+    def _refresh(self, context: Context | None = None) -> None:
+        shown = (self._shown(), self.available)
+        if shown == self._written and not self.entity_description.always_write:
             return
-        self._written = written
-        self.async_set_context(context)
+        self._written = shown
+        if context is not None:
+            self.async_set_context(context)
         self.async_write_ha_state()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from care_testing import ALL_PHONES, MOTION, mock_phones
 from homeassistant.core import HomeAssistant, ServiceCall
 from pytest_homeassistant_custom_component.common import MockUser
+
+from tests.care import ALL_PHONES, MOTION, mock_phones
 
 
 @pytest.fixture

@@ -7,7 +7,17 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from care_testing import (
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.municipal_iot import async_remove_config_entry_device
+from custom_components.municipal_iot.care.unit import CareUnit
+from custom_components.municipal_iot.const import DOMAIN
+from tests.care import (
     APT,
     MOTION,
     MOTION_2,
@@ -21,16 +31,6 @@ from care_testing import (
     state,
     unit_data,
 )
-from homeassistant.config_entries import ConfigSubentry
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import area_registry as ar
-from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import entity_registry as er
-
-from custom_components.municipal_iot import async_remove_config_entry_device
-from custom_components.municipal_iot.care_unit import CareUnit
-from custom_components.municipal_iot.const import DOMAIN
 
 pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off", "phones")
 

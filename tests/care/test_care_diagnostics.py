@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from care_testing import APT, MOTION, care_entry, setup_care
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from tests.care import APT, MOTION, care_entry, setup_care
 
 
 @pytest.mark.usefixtures("stockholm", "phones", "sensor_off")

@@ -7,15 +7,15 @@ from typing import Any
 from unittest.mock import AsyncMock, patch
 
 import pytest
-from care_testing import APT, MOTION, RULES, apartment, apartment_data, care_entry, unit_data
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from iot_testing import WEBHOOK_CS, network_entry
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.municipal_iot.config_flow import MunicipalIoTConfigFlow
 from custom_components.municipal_iot.const import DOMAIN
+from tests.care import APT, MOTION, RULES, apartment, apartment_data, care_entry, unit_data
+from tests.network import WEBHOOK_CS, network_entry
 
 pytestmark = pytest.mark.usefixtures("phones")
 

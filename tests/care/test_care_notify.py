@@ -7,7 +7,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from care_testing import (
+from homeassistant.components import persistent_notification
+from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
+from homeassistant.core import CoreState, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from pytest_homeassistant_custom_component.common import async_mock_service
+
+from custom_components.municipal_iot.care.notify import (
+    Texts,
+    format_duration,
+    format_time,
+    parse_action,
+)
+from custom_components.municipal_iot.care.unit import CareUnit
+from tests.care import (
     MOTION,
     MOTION_2,
     NIGHT,
@@ -21,19 +34,6 @@ from care_testing import (
     setup_care,
     state,
 )
-from homeassistant.components import persistent_notification
-from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
-from homeassistant.core import CoreState, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
-from pytest_homeassistant_custom_component.common import async_mock_service
-
-from custom_components.municipal_iot.care_notify import (
-    Texts,
-    format_duration,
-    format_time,
-    parse_action,
-)
-from custom_components.municipal_iot.care_unit import CareUnit
 
 pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off")
 

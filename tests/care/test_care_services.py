@@ -7,7 +7,13 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
-from care_testing import (
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+
+from custom_components.municipal_iot.const import DOMAIN
+from tests.care import (
     APT,
     STATUS,
     SWITCH,
@@ -16,13 +22,7 @@ from care_testing import (
     setup_care,
     state,
 )
-from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError, Unauthorized
-from homeassistant.helpers import device_registry as dr
-from iot_testing import WEBHOOK_CS, network_entry, setup_entry
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
-
-from custom_components.municipal_iot.const import DOMAIN
+from tests.network import WEBHOOK_CS, network_entry, setup_entry
 
 pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off", "phones")
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from care_testing import (
+from homeassistant.core import Context, HomeAssistant, ServiceCall
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_capture_events,
+)
+
+from custom_components.municipal_iot.care.unit import CareUnit
+from tests.care import (
     ACK_BUTTON,
     ALARM,
     APT,
@@ -31,14 +39,6 @@ from care_testing import (
     setup_care,
     state,
 )
-from homeassistant.core import Context, HomeAssistant, ServiceCall
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    MockUser,
-    async_capture_events,
-)
-
-from custom_components.municipal_iot.care_unit import CareUnit
 
 pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off")
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from custom_components.municipal_iot.care_entity import ALARM, BUTTONS, SENSORS, SWITCH
-from custom_components.municipal_iot.care_services import (
+from custom_components.municipal_iot.care.entities import ALARM, BUTTONS, SENSORS, SWITCH
+from custom_components.municipal_iot.care.services import (
     SERVICE_ACKNOWLEDGE,
     SERVICE_EXPORT,
     SERVICE_PAUSE,

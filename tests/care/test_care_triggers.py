@@ -6,13 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from care_testing import APT, MOTION, advance, care_entry, setup_care
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.components.device_automation.exceptions import DeviceNotFound
 from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
-from iot_testing import WEBHOOK_CS, network_entry, setup_entry
 from pytest_homeassistant_custom_component.common import (
     MockUser,
     async_get_device_automations,
@@ -21,6 +19,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.municipal_iot import device_trigger, logbook
 from custom_components.municipal_iot.const import DOMAIN
+from tests.care import APT, MOTION, advance, care_entry, setup_care
+from tests.network import WEBHOOK_CS, network_entry, setup_entry
 
 pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off", "phones")
 

@@ -52,6 +52,8 @@ NIGHT_FLOW = "night_flow"
 BURST = "burst"
 METER_LEAK = "meter_leak"
 METER_BURST = "meter_burst"
+# Every rule, in the order they are listed to users.
+ALL_RULES = (CONTINUOUS_FLOW, NIGHT_FLOW, BURST, METER_LEAK, METER_BURST)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,83 @@
+"""Constants for care units (digital supervision) and their apartments."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ..supervision.events import EventKind
+
+SUBENTRY_APARTMENT: Final = "apartment"
+
+# Care unit entry data
+CONF_STAFF_TARGETS: Final = "staff_targets"  # notify service names (mobile_app_*)
+CONF_ESCALATION_TARGETS: Final = "escalation_targets"
+CONF_ESCALATION_MINUTES: Final = "escalation_minutes"  # 0 = off
+CONF_REMINDER_MINUTES: Final = "reminder_minutes"  # 0 = off
+CONF_CRITICAL: Final = "critical"  # iOS critical alerts for alarms
+CONF_RETENTION_MONTHS: Final = "retention_months"
+CONF_RULES: Final = "rules"  # the unit's default rules (supervision.rules dict form)
+
+# Apartment subentry data (the subentry title is the apartment label)
+CONF_LABEL: Final = "label"
+CONF_MOTION_SENSORS: Final = "motion_sensors"
+CONF_DOOR_SENSORS: Final = "door_sensors"
+CONF_AREA: Final = "area_id"
+CONF_ACTION_PLAN: Final = "action_plan"
+CONF_CONSENT_DATE: Final = "consent_date"
+CONF_DECISION_REF: Final = "decision_reference"
+CONF_RULES_MODE: Final = "rules_mode"
+RULES_UNIT: Final = "unit"  # use the care unit's rules
+RULES_CUSTOM: Final = "custom"  # the apartment's own rules in CONF_RULES
+
+# Rule keys, as in supervision.rules.ApartmentRules.from_dict
+CONF_BANDS: Final = "bands"
+CONF_WINDOWS: Final = "windows"
+CONF_CONTINUOUS: Final = "continuous_minutes"
+CONF_GRACE: Final = "grace_minutes"
+CONF_UNAVAILABLE: Final = "sensor_unavailable_minutes"
+CONF_INTERVAL: Final = "sensor_interval_minutes"
+
+DEFAULT_ESCALATION_MINUTES: Final = 10
+DEFAULT_REMINDER_MINUTES: Final = 5
+DEFAULT_RETENTION_MONTHS: Final = 13
+LOW_BATTERY_PERCENT: Final = 20  # a battery sensor below this is low
+DAYS_PER_MONTH: Final = 30.44
+
+# Home Assistant events; data["type"] tells what happened (see EVENT_TYPES).
+EVENT_ALARM: Final = "municipal_iot_alarm"
+EVENT_SENSOR: Final = "municipal_iot_sensor"
+EVENT_SUPERVISION: Final = "municipal_iot_supervision"
+
+# Which HA event each engine event is fired as; data["type"] is the kind's value.
+EVENT_TYPES: Final[dict[EventKind, str]] = {
+    EventKind.ALARM_RAISED: EVENT_ALARM,
+    EventKind.ESCALATE: EVENT_ALARM,
+    EventKind.REMIND: EVENT_ALARM,
+    EventKind.ACKNOWLEDGED: EVENT_ALARM,
+    EventKind.MOTION_RETURNED: EVENT_ALARM,
+    EventKind.RESOLVED: EVENT_ALARM,
+    EventKind.SENSOR_PROBLEM: EVENT_SENSOR,
+    EventKind.SENSOR_RECOVERED: EVENT_SENSOR,
+    EventKind.LOW_BATTERY: EVENT_SENSOR,
+    EventKind.GRACE_STARTED: EVENT_SUPERVISION,
+    EventKind.GRACE_CANCELLED: EVENT_SUPERVISION,
+    EventKind.CHECK_PASSED: EVENT_SUPERVISION,
+    EventKind.CHECK_MISSED: EVENT_SUPERVISION,
+    EventKind.CHECK_SKIPPED: EVENT_SUPERVISION,
+    EventKind.PAUSED: EVENT_SUPERVISION,
+    EventKind.RESUMED: EVENT_SUPERVISION,
+}
+
+# Journal kinds written by the adapter (besides the engine's event kinds).
+JOURNAL_NOTIFY_FAILED: Final = "notify_failed"
+
+# Pause reasons and resolve outcomes offered in actions and the UI.
+PAUSE_REASONS: Final = ("away", "hospital", "guests", "other")
+PAUSE_REASON_SWITCH: Final = "switch"
+OUTCOMES: Final = ("ok", "visited", "false_alarm", "technical_fault")
+OUTCOME_OK: Final = "ok"
+
+# Storage
+STATE_SAVE_DELAY: Final = 1.0  # seconds; coalesces motion-only saves
+JOURNAL_SAVE_DELAY: Final = 2.0
+EXPORT_DIR: Final = ("municipal_iot", "journal")  # under the HA config directory

@@ -1,0 +1,330 @@
+"""Entities of care units: per apartment status, alarm, times, pause switch and buttons.
+
+Each apartment is a device of its config subentry; its entities refresh on the
+apartment's signal. The care unit's own device carries the count of apartments
+in alarm.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from ..const import DOMAIN
+from ..entity import PushEntity, PushEntityDescription
+from ..supervision.engine import ApartmentSupervisor
+from ..supervision.state import Status
+from ..supervision.timeutil import iso_or_none
+from .apartment import Apartment
+from .const import OUTCOME_OK, PAUSE_REASON_SWITCH
+from .unit import CareUnit, CareUnitConfigEntry
+
+
+class ApartmentEntity(PushEntity):
+    """An entity of one apartment, refreshed by its care unit."""
+
+    def __init__(
+        self, unit: CareUnit, apartment: Apartment, description: PushEntityDescription
+    ) -> None:
+        """Bind the entity to its apartment device."""
+        self.unit = unit
+        self.apartment = apartment
+        self.entity_description = description
+        self._attr_unique_id = f"{apartment.apartment_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, apartment.apartment_id)})
+
+    @property
+    def supervisor(self) -> ApartmentSupervisor:
+        """Return the apartment's supervision engine."""
+        return self.apartment.supervisor
+
+    async def async_added_to_hass(self) -> None:
+        """Refresh on the apartment's changes."""
+        await super().async_added_to_hass()
+        self._listen(self.apartment.signal)
+
+
+def _pause_attributes(supervisor: ApartmentSupervisor) -> dict[str, Any]:
+    pause = supervisor.paused
+    return {
+        "paused_until": None if pause is None else iso_or_none(pause.until),
+        "pause_reason": None if pause is None else pause.reason,
+    }
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApartmentSensorDescription(SensorEntityDescription, PushEntityDescription):
+    """Describes an apartment sensor."""
+
+    value_fn: Callable[[ApartmentSupervisor], StateType | datetime]
+    attributes_fn: Callable[[ApartmentSupervisor], dict[str, Any]] | None = None
+
+
+SENSORS: tuple[ApartmentSensorDescription, ...] = (
+    ApartmentSensorDescription(
+        key="status",
+        translation_key="supervision_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=[status.value for status in Status],
+        value_fn=lambda supervisor: supervisor.status.value,
+        attributes_fn=_pause_attributes,
+    ),
+    ApartmentSensorDescription(
+        key="last_motion",
+        translation_key="last_motion",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda supervisor: supervisor.last_motion,
+    ),
+    ApartmentSensorDescription(
+        key="next_check",
+        translation_key="next_check",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda supervisor: supervisor.next_alarm,
+    ),
+)
+
+
+class ApartmentSensor(ApartmentEntity, SensorEntity):
+    """Status, last motion or next check of an apartment."""
+
+    entity_description: ApartmentSensorDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Return the value."""
+        return self.entity_description.value_fn(self.supervisor)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """Return the description's attributes (the pause details on the status)."""
+        attributes_fn = self.entity_description.attributes_fn
+        return None if attributes_fn is None else attributes_fn(self.supervisor)
+
+    def _shown(self) -> object:
+        return self.native_value, self.extra_state_attributes
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitSensorDescription(SensorEntityDescription, PushEntityDescription):
+    """Describes a sensor of the care unit's own device."""
+
+
+IN_ALARM = UnitSensorDescription(
+    key="apartments_in_alarm",
+    translation_key="apartments_in_alarm",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
+
+class AlarmCountSensor(PushEntity, SensorEntity):
+    """How many apartments of a care unit have an open alarm."""
+
+    entity_description: UnitSensorDescription
+
+    def __init__(self, unit: CareUnit) -> None:
+        """Bind the sensor to the care unit's device."""
+        self.unit = unit
+        self.entity_description = IN_ALARM
+        self._attr_unique_id = f"{unit.entry.entry_id}_apartments_in_alarm"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, unit.entry.entry_id)})
+
+    @property
+    def native_value(self) -> int:
+        """Return the number of open alarms."""
+        return self.unit.alarm_count
+
+    def _shown(self) -> object:
+        return self.native_value
+
+    async def async_added_to_hass(self) -> None:
+        """Refresh when the status of any apartment changes."""
+        await super().async_added_to_hass()
+        self._listen(self.unit.signal)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmBinarySensorDescription(BinarySensorEntityDescription, PushEntityDescription):
+    """Describes the alarm binary sensor."""
+
+
+ALARM = AlarmBinarySensorDescription(
+    key="alarm", translation_key="supervision_alarm", device_class=BinarySensorDeviceClass.PROBLEM
+)
+
+
+class AlarmBinarySensor(ApartmentEntity, BinarySensorEntity):
+    """On while the apartment has an open alarm (acknowledged or not)."""
+
+    entity_description: AlarmBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool:
+        """Return True during an alarm episode."""
+        return self.supervisor.episode is not None
+
+    def _shown(self) -> object:
+        return self.is_on
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupervisionSwitchDescription(SwitchEntityDescription, PushEntityDescription):
+    """Describes the supervision switch."""
+
+
+SWITCH = SupervisionSwitchDescription(key="supervision", translation_key="supervision")
+
+
+class SupervisionSwitch(ApartmentEntity, SwitchEntity):
+    """Supervision on; off pauses it until switched on again."""
+
+    entity_description: SupervisionSwitchDescription
+
+    @property
+    def is_on(self) -> bool:
+        """Return True unless paused."""
+        return self.supervisor.paused is None
+
+    def _shown(self) -> object:
+        return self.is_on
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Resume supervision."""
+        self.unit.resume(self.apartment.apartment_id, context=self._context)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Pause supervision until switched on."""
+        self.unit.pause(
+            self.apartment.apartment_id,
+            until=None,
+            reason=PAUSE_REASON_SWITCH,
+            context=self._context,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmButtonDescription(ButtonEntityDescription, PushEntityDescription):
+    """Describes an alarm button: what a press does to the open alarm."""
+
+    press_fn: Callable[[CareUnit, str, Context | None], None]
+
+
+BUTTONS: tuple[AlarmButtonDescription, ...] = (
+    AlarmButtonDescription(
+        key="acknowledge",
+        translation_key="acknowledge_alarm",
+        press_fn=lambda unit, apartment_id, context: unit.acknowledge(
+            apartment_id, context=context
+        ),
+    ),
+    AlarmButtonDescription(
+        key="resolve",
+        translation_key="resolve_alarm",
+        press_fn=lambda unit, apartment_id, context: unit.resolve(
+            apartment_id, outcome=OUTCOME_OK, context=context
+        ),
+    ),
+)
+
+
+class AlarmButton(ApartmentEntity, ButtonEntity):
+    """Acknowledge or resolve the open alarm from a dashboard."""
+
+    entity_description: AlarmButtonDescription
+
+    def _shown(self) -> object:
+        return None  # buttons have no state of their own
+
+    async def async_press(self) -> None:
+        """Apply the button's action to the open alarm."""
+        if self.supervisor.episode is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="no_open_alarm",
+                translation_placeholders={"apartment": self.apartment.config.label},
+            )
+        self.entity_description.press_fn(self.unit, self.apartment.apartment_id, self._context)
+
+
+def _each_apartment(
+    entry: CareUnitConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[CareUnit, Apartment], Iterable[Entity]],
+) -> None:
+    unit = entry.runtime_data
+    for apartment in unit.apartments.values():
+        async_add_entities(build(unit, apartment), config_subentry_id=apartment.apartment_id)
+
+
+async def async_setup_sensors(
+    hass: HomeAssistant,
+    entry: CareUnitConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors of a care unit and its apartments."""
+    async_add_entities([AlarmCountSensor(entry.runtime_data)])
+    _each_apartment(
+        entry,
+        async_add_entities,
+        lambda unit, apartment: (ApartmentSensor(unit, apartment, item) for item in SENSORS),
+    )
+
+
+async def async_setup_binary_sensors(
+    hass: HomeAssistant,
+    entry: CareUnitConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the alarm binary sensor of each apartment."""
+    _each_apartment(
+        entry,
+        async_add_entities,
+        lambda unit, apartment: [AlarmBinarySensor(unit, apartment, ALARM)],
+    )
+
+
+async def async_setup_switches(
+    hass: HomeAssistant,
+    entry: CareUnitConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the supervision switch of each apartment."""
+    _each_apartment(
+        entry,
+        async_add_entities,
+        lambda unit, apartment: [SupervisionSwitch(unit, apartment, SWITCH)],
+    )
+
+
+async def async_setup_buttons(
+    hass: HomeAssistant,
+    entry: CareUnitConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the acknowledge and resolve buttons of each apartment."""
+    _each_apartment(
+        entry,
+        async_add_entities,
+        lambda unit, apartment: (AlarmButton(unit, apartment, item) for item in BUTTONS),
+    )

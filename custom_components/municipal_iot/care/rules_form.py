@@ -1,0 +1,201 @@
+"""The rules form of care units and apartments: selectors, validation, stored form.
+
+Rules are stored in the dict form of :mod:`..supervision.rules` (``"HH:MM"``
+times, whole minutes, weekday ints), so the runtime builds them without
+translation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+from typing import Any
+
+import probatio as vol
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    ObjectSelector,
+    ObjectSelectorConfig,
+    ObjectSelectorField,
+)
+
+from ..supervision.rules import (
+    DEFAULT_GRACE_MINUTES,
+    DEFAULT_UNAVAILABLE_MINUTES,
+    CheckWindow,
+    RulesError,
+    TimeBand,
+    format_hhmm,
+)
+from .const import (
+    CONF_BANDS,
+    CONF_CONTINUOUS,
+    CONF_GRACE,
+    CONF_INTERVAL,
+    CONF_UNAVAILABLE,
+    CONF_WINDOWS,
+)
+
+WEEKDAYS = [str(day) for day in range(7)]
+ALL_WEEKDAYS = list(range(7))
+
+DEFAULT_RULES: dict[str, Any] = {
+    CONF_BANDS: [],
+    CONF_WINDOWS: [],
+    CONF_CONTINUOUS: None,
+    CONF_GRACE: DEFAULT_GRACE_MINUTES,
+    CONF_UNAVAILABLE: DEFAULT_UNAVAILABLE_MINUTES,
+    CONF_INTERVAL: None,
+}
+
+
+def minutes_selector(minimum: int, maximum: int) -> NumberSelector:
+    """Return a whole-minutes number box."""
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum, max=maximum, step=1, unit_of_measurement="min", mode=NumberSelectorMode.BOX
+        )
+    )
+
+
+def _time_field() -> ObjectSelectorField:
+    return ObjectSelectorField(selector={"time": {}}, required=True)
+
+
+def _weekday_field() -> ObjectSelectorField:
+    return ObjectSelectorField(
+        selector={
+            "select": {
+                "options": WEEKDAYS,
+                "multiple": True,
+                "translation_key": "weekday",
+                "mode": "list",
+            }
+        }
+    )
+
+
+BANDS_SELECTOR = ObjectSelector(
+    ObjectSelectorConfig(
+        multiple=True,
+        translation_key="band",
+        fields={
+            "start": _time_field(),
+            "end": _time_field(),
+            "minutes": ObjectSelectorField(
+                selector={
+                    "number": {"min": 1, "max": 1440, "mode": "box", "unit_of_measurement": "min"}
+                }
+            ),
+            "weekdays": _weekday_field(),
+        },
+    )
+)
+WINDOWS_SELECTOR = ObjectSelector(
+    ObjectSelectorConfig(
+        multiple=True,
+        translation_key="window",
+        fields={"start": _time_field(), "end": _time_field(), "weekdays": _weekday_field()},
+    )
+)
+
+RULES_SCHEMA = vol.Schema(
+    {
+        vol.Optional(CONF_BANDS): BANDS_SELECTOR,
+        vol.Optional(CONF_WINDOWS): WINDOWS_SELECTOR,
+        vol.Optional(CONF_CONTINUOUS): minutes_selector(1, 7 * 1440),
+        vol.Required(CONF_GRACE): minutes_selector(0, 240),
+        vol.Required(CONF_UNAVAILABLE): minutes_selector(1, 1440),
+        vol.Optional(CONF_INTERVAL): minutes_selector(5, 7 * 1440),
+    }
+)
+
+
+def _hhmm(value: Any) -> str:
+    parsed: time = cv.time(value)
+    if parsed.second:
+        raise RulesError("times are whole minutes")
+    return format_hhmm(parsed)
+
+
+def _weekdays(value: Any) -> list[int]:
+    return sorted({int(day) for day in value}) if value else ALL_WEEKDAYS
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value in (None, "", 0) else int(value)
+
+
+def rules_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate the rules form; return the stored rules and per-field errors."""
+    errors: dict[str, str] = {}
+    bands: list[dict[str, Any]] = []
+    windows: list[dict[str, Any]] = []
+    try:
+        for item in user_input.get(CONF_BANDS) or []:
+            band = TimeBand.from_dict(
+                {
+                    "start": _hhmm(item["start"]),
+                    "end": _hhmm(item["end"]),
+                    "minutes": _optional_int(item.get("minutes")),
+                    "weekdays": _weekdays(item.get("weekdays")),
+                }
+            )
+            bands.append(band.to_dict())
+    except RulesError, vol.Invalid:
+        errors[CONF_BANDS] = "invalid_band"
+    try:
+        for item in user_input.get(CONF_WINDOWS) or []:
+            window = CheckWindow.from_dict(
+                {
+                    "start": _hhmm(item["start"]),
+                    "end": _hhmm(item["end"]),
+                    "weekdays": _weekdays(item.get("weekdays")),
+                }
+            )
+            windows.append(window.to_dict())
+    except RulesError, vol.Invalid:
+        errors[CONF_WINDOWS] = "invalid_window"
+    rules = {
+        CONF_BANDS: bands,
+        CONF_WINDOWS: windows,
+        CONF_CONTINUOUS: _optional_int(user_input.get(CONF_CONTINUOUS)),
+        CONF_GRACE: int(user_input[CONF_GRACE]),
+        CONF_UNAVAILABLE: int(user_input[CONF_UNAVAILABLE]),
+        CONF_INTERVAL: _optional_int(user_input.get(CONF_INTERVAL)),
+    }
+    return rules, errors
+
+
+def rules_to_form(rules: Mapping[str, Any]) -> dict[str, Any]:
+    """Return stored rules as suggested form values (weekdays as option strings)."""
+
+    def form_days(item: Mapping[str, Any]) -> list[str]:
+        return [str(day) for day in item.get("weekdays", ALL_WEEKDAYS)]
+
+    bands = [
+        {
+            "start": band["start"],
+            "end": band["end"],
+            "weekdays": form_days(band),
+            **({"minutes": band["minutes"]} if band.get("minutes") else {}),
+        }
+        for band in rules.get(CONF_BANDS, [])
+    ]
+    windows = [
+        {"start": window["start"], "end": window["end"], "weekdays": form_days(window)}
+        for window in rules.get(CONF_WINDOWS, [])
+    ]
+    form: dict[str, Any] = {
+        CONF_BANDS: bands,
+        CONF_WINDOWS: windows,
+        CONF_GRACE: rules.get(CONF_GRACE, DEFAULT_GRACE_MINUTES),
+        CONF_UNAVAILABLE: rules.get(CONF_UNAVAILABLE, DEFAULT_UNAVAILABLE_MINUTES),
+    }
+    for key in (CONF_CONTINUOUS, CONF_INTERVAL):
+        if rules.get(key):
+            form[key] = rules[key]
+    return form

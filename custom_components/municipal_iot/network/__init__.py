@@ -1,0 +1,63 @@
+"""The network wing: LoRaWAN network-server connections, their devices and entities."""
+
+from __future__ import annotations
+
+from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_WEBHOOK_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from ..const import DOMAIN
+from ..store import domain_store
+from .binary_sensor import async_setup_binary_sensors
+from .hub import LoRaWANConfigEntry, LoRaWANHub, devices_store_key
+from .receiver import async_register_webhook
+from .sensor import async_setup_sensors
+
+__all__ = [
+    "PLATFORMS",
+    "LoRaWANConfigEntry",
+    "async_remove_entry",
+    "async_setup_entry",
+    "async_unload_entry",
+    "remove_device",
+]
+
+PLATFORMS = {
+    Platform.BINARY_SENSOR: async_setup_binary_sensors,
+    Platform.SENSOR: async_setup_sensors,
+}
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> None:
+    """Load the hub's devices, add their entities, then open the webhook."""
+    hub = LoRaWANHub(hass, entry)
+    await hub.async_load()
+    entry.runtime_data = hub
+    await hass.config_entries.async_forward_entry_setups(entry, list(PLATFORMS))
+    async_register_webhook(hass, entry)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:
+    """Close the webhook, remove the entities and save the devices."""
+    webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
+    unloaded = await hass.config_entries.async_unload_platforms(entry, list(PLATFORMS))
+    if unloaded:
+        await entry.runtime_data.async_shutdown()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> None:
+    """Delete the entry's stored devices."""
+    await domain_store(hass, devices_store_key(entry.entry_id)).async_remove()
+
+
+def remove_device(hass: HomeAssistant, entry: LoRaWANConfigEntry, device: dr.DeviceEntry) -> bool:
+    """Forget a stale device removed from the UI (only while the hub runs)."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return False
+    for domain, dev_eui in device.identifiers:
+        if domain == DOMAIN:
+            entry.runtime_data.remove_device(dev_eui)
+    return True

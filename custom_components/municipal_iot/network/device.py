@@ -1,0 +1,88 @@
+"""What the hub knows about one LoRaWAN device, and how it is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from homeassistant.core import Context
+from homeassistant.util import dt as dt_util
+from homeassistant.util.signal_type import SignalType
+
+from ..const import DOMAIN
+from ..decoders.base import DeviceKind
+from ..decoders.registry import DECODERS
+
+# Entity keys every device gets, whatever it reports.
+BASE_KEYS = frozenset({"rssi", "snr", "last_seen"})
+
+
+def device_signal(entry_id: str, dev_eui: str) -> SignalType[Context | None]:
+    """Return the signal sent after each change of one device (its entities refresh)."""
+    return SignalType(f"{DOMAIN}_{entry_id}_{dev_eui}")
+
+
+@dataclass
+class DeviceData:
+    """Everything known about one LoRaWAN device."""
+
+    dev_eui: str
+    name: str
+    model_id: str
+    last_seen: datetime | None = None
+    f_cnt: int | None = None
+    keys: set[str] = field(default_factory=lambda: set(BASE_KEYS))
+    decoder_state: dict[str, Any] = field(default_factory=dict)
+    # Runtime only
+    values: dict[str, Any] = field(default_factory=dict)
+    available: bool = True
+    last_raw: Mapping[str, Any] = field(default_factory=dict)
+    last_warnings: tuple[str, ...] = ()
+    last_error: str | None = None
+    location: Mapping[str, Any] | None = None
+
+    @property
+    def manufacturer(self) -> str:
+        """Device manufacturer from its decoder."""
+        decoder = DECODERS.get(self.model_id)
+        return decoder.manufacturer if decoder else "LoRaWAN"
+
+    @property
+    def model(self) -> str:
+        """Device model from its decoder."""
+        decoder = DECODERS.get(self.model_id)
+        return decoder.model if decoder else "Generic (network server codec)"
+
+    @property
+    def kind(self) -> DeviceKind:
+        """What the device is for."""
+        decoder = DECODERS.get(self.model_id)
+        return decoder.kind if decoder else DeviceKind.MOTION
+
+    def as_stored(self) -> dict[str, Any]:
+        """Return the persisted part."""
+        return {
+            "dev_eui": self.dev_eui,
+            "name": self.name,
+            "model_id": self.model_id,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+            "f_cnt": self.f_cnt,
+            "keys": sorted(self.keys),
+            "decoder_state": self.decoder_state,
+        }
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> DeviceData:
+        """Rebuild from the persisted part."""
+        last_seen = data.get("last_seen")
+        return cls(
+            dev_eui=data["dev_eui"],
+            name=data["name"],
+            model_id=data["model_id"],
+            last_seen=dt_util.parse_datetime(last_seen) if last_seen else None,
+            f_cnt=data.get("f_cnt"),
+            keys=set(data.get("keys", ())) | BASE_KEYS,
+            decoder_state=dict(data.get("decoder_state", {})),
+        )

@@ -1,0 +1,54 @@
+"""Diagnostics of a network-server entry and its devices (secrets and places redacted)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from ..const import DOMAIN
+from .const import CONF_METER_KEYS, CONF_TOKEN
+from .device import DeviceData
+from .hub import LoRaWANConfigEntry
+
+TO_REDACT = frozenset(
+    {CONF_TOKEN, CONF_WEBHOOK_ID, CONF_METER_KEYS, "location", "latitude", "longitude", "altitude"}
+)
+
+
+def _device(device: DeviceData) -> dict[str, Any]:
+    return {
+        **device.as_stored(),
+        "manufacturer": device.manufacturer,
+        "model": device.model,
+        "available": device.available,
+        "values": {key: str(value) for key, value in sorted(device.values.items())},
+        "last_raw": {key: str(value) for key, value in device.last_raw.items()},
+        "last_warnings": list(device.last_warnings),
+        "last_error": device.last_error,
+        "location": device.location,
+    }
+
+
+async def async_entry_diagnostics(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> dict[str, Any]:
+    """Return the counters and every device of a loaded entry."""
+    hub = entry.runtime_data
+    return {
+        "outcomes": dict(hub.counters),
+        "rejections": dict(hub.rejections.counts),
+        "pending_unknown_devices": sorted(hub.pending_unknown),
+        "device_count": len(hub.devices),
+        "devices": [_device(device) for device in hub.devices.values()],
+    }
+
+
+async def async_device_diagnostics(
+    hass: HomeAssistant, entry: LoRaWANConfigEntry, device: dr.DeviceEntry
+) -> dict[str, Any]:
+    """Return what the hub knows about one device."""
+    hub = entry.runtime_data
+    dev_eui = next((ident for domain, ident in device.identifiers if domain == DOMAIN), "")
+    data = hub.devices.get(dev_eui)
+    return {"device": _device(data) if data else None}

@@ -1,0 +1,27 @@
+"""What crosses from one wing to another at run time: decoded uplinks of our devices.
+
+The network wing sends every decoded, applied uplink; the meter wing imports
+water-meter history from it. Neither imports the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.util.signal_type import SignalType
+
+from .const import DOMAIN
+from .decoders.base import Decoded, DeviceKind
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedUplink:
+    """One decoded uplink of one of our LoRaWAN devices."""
+
+    dev_eui: str
+    name: str
+    kind: DeviceKind
+    decoded: Decoded
+
+
+SIGNAL_DECODED: SignalType[DecodedUplink] = SignalType(f"{DOMAIN}_decoded")
