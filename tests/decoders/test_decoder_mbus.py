@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from custom_components.municipal_iot.decoders.base import Alarm, DecodeError
+from custom_components.municipal_iot.decoders.kamstrup import KAMSTRUP
 from custom_components.municipal_iot.decoders.mbus import (
-    KAMSTRUP_VIFES,
     Address,
+    Coding,
     Frame,
     Function,
+    ManufacturerCoding,
     ProfileMode,
     Quantity,
     parse_header,
@@ -25,7 +27,7 @@ DATE_TIME_2023_08_29_12 = "6d002cfd28"  # type F: 2023-08-29 12:00
 
 
 def records(hex_records: str, *, kamstrup: bool = True) -> Frame:
-    return parse_records(bytes.fromhex(hex_records), KAMSTRUP_VIFES if kamstrup else None)
+    return parse_records(bytes.fromhex(hex_records), KAMSTRUP if kamstrup else None)
 
 
 def only_value(hex_records: str) -> object:
@@ -224,6 +226,18 @@ def test_manufacturer_vifes_strict_with_table_lenient_without() -> None:
         records("44ff73ec000000")
     frame = records("44ff73ec000000", kamstrup=False)
     assert frame.records[0].quantity is Quantity.UNKNOWN
+
+
+def test_manufacturer_coding_is_a_parameter() -> None:
+    # Another manufacturer: its own VIFE table and "no value" marker, none of Kamstrup's.
+    acme = ManufacturerCoding(
+        {0x01: (Quantity.CONFIG_NUMBER, Coding.UNSIGNED)}, lambda _quantity, raw: raw == 7
+    )
+    frame = parse_records(bytes.fromhex("01ff0107" + "01ff0108"), acme)
+    assert [r.value for r in frame.records] == [None, 8]
+    assert frame.warnings == ("invalid config_number value (storage 0)",)
+    with pytest.raises(DecodeError, match="manufacturer-specific VIFE 0x1C"):
+        parse_records(bytes.fromhex("02ff1cff0f"), acme)
 
 
 @pytest.mark.parametrize(

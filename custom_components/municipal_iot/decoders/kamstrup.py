@@ -2,8 +2,11 @@
 
 Plain frames arrive on fPort 1, Security Profile D frames on fPort 4 (short header) and
 6 (long header); the fPort is not checked because the CI byte and CFG field say what the
-frame is. :func:`decode_oms` maps an OMS application layer to :class:`Decoded` and is
-shared with the Sensus iPERL decoder:
+frame is. :data:`KAMSTRUP` tells the generic parser what Kamstrup's manufacturer-specific
+VIFEs mean and that 4095 in the "ALD last day" record means no value.
+
+:func:`decode_oms` maps an OMS application layer to :class:`Decoded` and is shared with the
+Sensus iPERL decoder:
 
 * ``volume_m3``/``flow_m3h``: the instantaneous, forward, tariff-0 register with the
   lowest storage number (Kamstrup sends its hourly log as storage 1);
@@ -21,8 +24,34 @@ from datetime import datetime
 from typing import Any, override
 
 from .base import Alarm, DecodeContext, Decoded, Decoder, DeviceKind, VolumeReading
-from .mbus import KAMSTRUP_VIFES, Frame, Function, Quantity, Record, VifeTable, parse_records
+from .mbus import (
+    Coding,
+    Frame,
+    Function,
+    ManufacturerCoding,
+    Quantity,
+    Record,
+    VifeTable,
+    parse_records,
+)
 from .oms_crypto import OpenedFrame, open_frame
+
+# Kamstrup's manufacturer-specific VIFEs (after VIF 0xFF).
+KAMSTRUP_VIFES: VifeTable = {
+    0x25: (Quantity.INFOCODE, Coding.BITS),
+    0x1C: (Quantity.ALD_LAST_DAY, Coding.UNSIGNED),
+    0x1B: (Quantity.ALD, Coding.UNSIGNED),
+    0x16: (Quantity.CONFIG_NUMBER, Coding.UNSIGNED),
+    0x22: (Quantity.INFOCODE_TYPE4, Coding.BITS),
+}
+_NO_ALD = 0x0FFF  # Kamstrup marks "no ALD value" with 4095
+
+
+def _is_invalid(quantity: Quantity, raw: float) -> bool:
+    return quantity is Quantity.ALD_LAST_DAY and raw == _NO_ALD
+
+
+KAMSTRUP = ManufacturerCoding(KAMSTRUP_VIFES, _is_invalid)
 
 # Kamstrup infocode (manufacturer VIFE 0x25) bit -> alarm.
 INFOCODE_ALARMS: dict[int, Alarm] = {
@@ -135,10 +164,16 @@ def _raw(opened: OpenedFrame, frame: Frame) -> dict[str, Any]:
     return raw
 
 
-def decode_oms(payload: bytes, ctx: DecodeContext, vifes: VifeTable | None) -> Decoded:
-    """Decode an OMS application-layer FRMPayload (plain or Security Profile D)."""
+def decode_oms(
+    payload: bytes, ctx: DecodeContext, manufacturer: ManufacturerCoding | None
+) -> Decoded:
+    """Decode an OMS application-layer FRMPayload (plain or Security Profile D).
+
+    ``manufacturer`` reads the manufacturer-specific records; ``None`` keeps them with an
+    unknown quantity.
+    """
     opened = open_frame(payload, ctx)
-    frame = parse_records(opened.records, vifes)
+    frame = parse_records(opened.records, manufacturer)
     volume = _main_record(frame.records, Quantity.VOLUME)
     flow = _main_record(frame.records, Quantity.VOLUME_FLOW)
     stamps = frame.timestamps
@@ -169,4 +204,4 @@ class KamstrupFlowIQDecoder(Decoder):
     @override
     def decode(self, payload: bytes, f_port: int | None, ctx: DecodeContext) -> Decoded:
         """Decode one flowIQ 2200 uplink; encrypted frames need ``ctx.key`` (the DEK)."""
-        return decode_oms(payload, ctx, KAMSTRUP_VIFES)
+        return decode_oms(payload, ctx, KAMSTRUP)

@@ -159,51 +159,56 @@ class ApartmentSupervisor:
         motion lasted until now), count as activity: they cancel a grace period
         and mark an open episode's motion as returned.
         """
-        now = self._now()
-        events = self._advance(now, inclusive=False)
-        health = self._sensors.get(sensor_id)
-        if health is not None:
+
+        def apply(now: datetime) -> list[Event]:
+            health = self._sensors.get(sensor_id)
+            if health is None:
+                return []
             if available:
-                events.extend(self._sensor_available(sensor_id, health, motion, now))
-            elif health.available:
+                return self._sensor_available(sensor_id, health, motion, now)
+            if health.available:
                 self._sensors[sensor_id] = replace(
                     health, available=False, unavailable_since=now, motion_on=False
                 )
-        events.extend(self._advance(now, inclusive=True))
-        return events
+            return []
+
+        return self._input(apply)
 
     def battery_update(self, sensor_id: str, *, low: bool) -> list[Event]:
         """Record a sensor's battery state; a low battery is reported at most once a day."""
-        now = self._now()
-        events = self._advance(now, inclusive=False)
-        health = self._sensors.get(sensor_id)
-        if health is not None:
+
+        def apply(now: datetime) -> list[Event]:
+            health = self._sensors.get(sensor_id)
+            if health is None:
+                return []
             last = health.low_battery_notified_at
             notify = low and (last is None or now - last >= LOW_BATTERY_REPEAT)
             self._sensors[sensor_id] = replace(
                 health, battery_low=low, low_battery_notified_at=now if notify else last
             )
             if notify:
-                events.append(self._event(EventKind.LOW_BATTERY, now, sensor_id=sensor_id))
-        events.extend(self._advance(now, inclusive=True))
-        return events
+                return [self._event(EventKind.LOW_BATTERY, now, sensor_id=sensor_id)]
+            return []
+
+        return self._input(apply)
 
     def acknowledge(self, user_id: str | None) -> list[Event]:
         """Acknowledge the open alarm (alarm -> acknowledged); no-op otherwise."""
-        now = self._now()
-        events = self._advance(now, inclusive=False)
-        episode = self._episode
-        if episode is not None and not episode.acknowledged:
+
+        def apply(now: datetime) -> list[Event]:
+            episode = self._episode
+            if episode is None or episode.acknowledged:
+                return []
             self._episode = replace(
                 episode, acknowledged_at=now, acknowledged_by=user_id, next_reminder_at=None
             )
-            events.append(
+            return [
                 self._event(
                     EventKind.ACKNOWLEDGED, now, episode_id=episode.episode_id, user_id=user_id
                 )
-            )
-        events.extend(self._advance(now, inclusive=True))
-        return events
+            ]
+
+        return self._input(apply)
 
     def resolve(self, user_id: str | None, outcome: str) -> list[Event]:
         """Close the open alarm episode; no-op without one.
@@ -211,13 +216,14 @@ class ApartmentSupervisor:
         Resolving counts as a confirmed check: the still time restarts now, and
         a check window running now counts as satisfied.
         """
-        now = self._now()
-        events = self._advance(now, inclusive=False)
-        episode = self._episode
-        if episode is not None:
+
+        def apply(now: datetime) -> list[Event]:
+            episode = self._episode
+            if episode is None:
+                return []
             self._episode = None
             self._confirmed_at = now
-            events.append(
+            return [
                 self._event(
                     EventKind.RESOLVED,
                     now,
@@ -227,9 +233,9 @@ class ApartmentSupervisor:
                     motion_returned=episode.motion_returned_at is not None,
                     acknowledged=episode.acknowledged,
                 )
-            )
-        events.extend(self._advance(now, inclusive=True))
-        return events
+            ]
+
+        return self._input(apply)
 
     def pause(self, *, until: datetime | None, reason: str, user_id: str | None) -> list[Event]:
         """Pause supervision until ``until`` (``None``: until :meth:`resume`).
@@ -242,19 +248,20 @@ class ApartmentSupervisor:
         if until is not None:
             until = utc(until)
             if until <= now:
-                raise ValueError("pause end must be in the future")
-        events = self._advance(now, inclusive=False)
-        if self._grace is not None:
-            events.append(self._cancel_grace("paused", now))
-        since = now if self._pause is None else self._pause.since
-        self._pause = PauseInfo(since=since, until=until, reason=reason, user_id=user_id)
-        events.append(
-            self._event(
-                EventKind.PAUSED, now, until=iso_or_none(until), reason=reason, user_id=user_id
+                raise ValueError("pause end must be in the future")  # before any deadline fires
+
+        def apply(now: datetime) -> list[Event]:
+            events = [] if self._grace is None else [self._cancel_grace("paused", now)]
+            since = now if self._pause is None else self._pause.since
+            self._pause = PauseInfo(since=since, until=until, reason=reason, user_id=user_id)
+            events.append(
+                self._event(
+                    EventKind.PAUSED, now, until=iso_or_none(until), reason=reason, user_id=user_id
+                )
             )
-        )
-        events.extend(self._advance(now, inclusive=True))
-        return events
+            return events
+
+        return self._input(apply, now)
 
     def resume(self, user_id: str | None) -> list[Event]:
         """Resume a paused apartment now; no-op if not paused.
@@ -262,12 +269,13 @@ class ApartmentSupervisor:
         The still time restarts now and windows that ended during the pause (or
         exactly now) are not evaluated.
         """
-        now = self._now()
-        events = self._advance(now, inclusive=False)
-        if self._pause is not None:
-            events.append(self._resume(now, now, user_id=user_id, automatic=False))
-        events.extend(self._advance(now, inclusive=True))
-        return events
+
+        def apply(now: datetime) -> list[Event]:
+            if self._pause is None:
+                return []
+            return [self._resume(now, now, user_id=user_id, automatic=False)]
+
+        return self._input(apply)
 
     def update_rules(self, rules: ApartmentRules) -> list[Event]:
         """Apply new rules live.
@@ -279,6 +287,7 @@ class ApartmentSupervisor:
         before now are not evaluated. Newly assigned sensors start healthy;
         removed sensors are forgotten.
         """
+        # Not _input: deadlines due exactly now also settle under the old rules.
         now = self._now()
         events = self._advance(now, inclusive=True)
         self._rules = rules
@@ -305,6 +314,21 @@ class ApartmentSupervisor:
     def tick(self) -> list[Event]:
         """Process every deadline up to now (idempotent; call at :meth:`next_deadline`)."""
         return self._advance(self._now(), inclusive=True)
+
+    def _input(
+        self, apply: Callable[[datetime], list[Event]], now: datetime | None = None
+    ) -> list[Event]:
+        """Apply one input at ``now`` (default: the clock) between the deadlines.
+
+        Deadlines before ``now`` fire first, then ``apply(now)``, then the deadlines
+        at ``now``: motion exactly at a window end still counts for the window.
+        """
+        if now is None:
+            now = self._now()
+        events = self._advance(now, inclusive=False)
+        events.extend(apply(now))
+        events.extend(self._advance(now, inclusive=True))
+        return events
 
     # ---------------------------------------------------------------- queries
 
