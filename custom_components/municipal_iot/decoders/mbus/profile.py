@@ -12,13 +12,9 @@ from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
 from ..base import DecodeError
-from .coding import Quantity, scale, signed, unsigned
-
-if TYPE_CHECKING:
-    from .records import Record
+from .coding import scale, signed, unsigned
 
 type Points = tuple[tuple[datetime, float], ...]
 
@@ -81,42 +77,31 @@ def step_back(moment: datetime, unit: int, spacing: int) -> datetime | None:
     return None
 
 
-def _find_base(profile: Record, records: list[Record]) -> tuple[Record, float]:
-    for record in records:
-        if record.profile is None and record.same_series(profile):
-            if record.raw is None:
-                break
-            return record, record.raw
-    raise DecodeError("could not find a base value for the compact profile")
-
-
-def expand(
-    profile_record: Record,
+def walk_back(  # noqa: PLR0913 - the base value, its time and how to read the elements
     profile: CompactProfile,
-    records: list[Record],
-    timestamps: dict[int, datetime],
+    value: float,
+    moment: datetime,
+    *,
+    exponent: int,
+    volume: bool,
     warnings: list[str],
-) -> tuple[Record, Points]:
-    """Return the base record of ``profile_record`` and its values, oldest first.
+) -> Points:
+    """Return the profile's values from the base ``value`` at ``moment`` back, oldest first.
 
     The points include the base value at its time; the walk stops with a warning at an
-    invalid element or spacing, and before a volume would turn negative.
+    invalid element or spacing, and, for a ``volume``, before the value would turn negative.
     """
-    base, value = _find_base(profile_record, records)
-    moment = timestamps.get(profile_record.storage)
-    if moment is None:
-        raise DecodeError("could not find a base time for the compact profile")
-    points = [(moment, scale(value, base.exponent))]
+    points = [(moment, scale(value, exponent))]
     for element in profile.elements:
         earlier = step_back(moment, profile.unit, profile.spacing)
         if element is None or earlier is None:
             warnings.append("invalid value among compact profile values or their times")
             break
         value = value + element if profile.mode is ProfileMode.DECREMENTS else value - element
-        if base.quantity is Quantity.VOLUME and value < 0:
+        if volume and value < 0:
             warnings.append("compact profile walks below zero volume")
             break
         moment = earlier
-        points.append((moment, scale(value, base.exponent)))
+        points.append((moment, scale(value, exponent)))
     points.reverse()
-    return base, tuple(points)
+    return tuple(points)

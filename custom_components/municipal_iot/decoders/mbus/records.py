@@ -24,7 +24,7 @@ from .coding import (
     parse_vib,
     scale,
 )
-from .profile import CompactProfile, Points, expand, parse_profile
+from .profile import CompactProfile, Points, parse_profile, walk_back
 
 
 class Function(StrEnum):
@@ -225,12 +225,44 @@ def parse_records(data: bytes, manufacturer: ManufacturerCoding | None = None) -
             raise DecodeError(f"unsupported special DIF 0x{dif:02X}")
         records.append(_record(cursor, dif, manufacturer, warnings))
     timestamps = _timestamps(records)
-    series: list[Series] = []
-    for record in records:
-        if record.profile is not None:
-            base, points = expand(record, record.profile, records, timestamps, warnings)
-            series.append(Series(base, points))
+    series = [
+        _series(record, record.profile, records, timestamps, warnings)
+        for record in records
+        if record.profile is not None
+    ]
     return Frame(tuple(records), tuple(series), timestamps, tuple(warnings), manufacturer_data)
+
+
+def _series(
+    profile_record: Record,
+    profile: CompactProfile,
+    records: list[Record],
+    timestamps: dict[int, datetime],
+    warnings: list[str],
+) -> Series:
+    """Return the series a profile record holds: its base record and the walked-back values."""
+    base = next(
+        (
+            record
+            for record in records
+            if record.profile is None and record.same_series(profile_record)
+        ),
+        None,
+    )
+    if base is None or base.raw is None:
+        raise DecodeError("could not find a base value for the compact profile")
+    moment = timestamps.get(profile_record.storage)
+    if moment is None:
+        raise DecodeError("could not find a base time for the compact profile")
+    points = walk_back(
+        profile,
+        base.raw,
+        moment,
+        exponent=base.exponent,
+        volume=base.quantity is Quantity.VOLUME,
+        warnings=warnings,
+    )
+    return Series(base, points)
 
 
 def _timestamps(records: list[Record]) -> dict[int, datetime]:
