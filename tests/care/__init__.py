@@ -83,10 +83,13 @@ def apartment(
     )
 
 
-def care_entry(*apartments: ConfigSubentryDataWithId, **changes: Any) -> MockConfigEntry:
+def care_entry(
+    *apartments: ConfigSubentryDataWithId, entry_id: str | None = None, **changes: Any
+) -> MockConfigEntry:
     """A care unit entry "Solrosen" (one apartment unless given)."""
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=entry_id,
         title="Solrosen",
         unique_id="care_unit_solrosen",
         data=unit_data(**changes),

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, ServiceCall
-from pytest_homeassistant_custom_component.common import MockUser
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
-from tests.care import ALL_PHONES, MOTION, mock_phones
+from custom_components.municipal_iot import care
+from tests.care import ALL_PHONES, MOTION, care_entry, mock_phones
+from tests.network import setup_entry
 
 
 @pytest.fixture
@@ -41,3 +44,23 @@ async def staff_user(hass: HomeAssistant) -> MockUser:
 def clock(frozen_clock: Any) -> Any:
     """The frozen clock (2026-11-26 10:15 UTC, a Thursday)."""
     return frozen_clock
+
+
+@pytest.fixture
+def platforms() -> list[Platform]:
+    """The platforms to set up (parametrize to snapshot one at a time)."""
+    return list(care.PLATFORMS)
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """The care unit "Solrosen" with one apartment, not yet added to hass."""
+    return care_entry(entry_id="solrosen_entry")
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, platforms: list[Platform]
+) -> MockConfigEntry:
+    """The care unit, set up with the chosen platforms."""
+    return await setup_entry(hass, mock_config_entry, platforms, care)

@@ -27,6 +27,11 @@ from custom_components.municipal_iot.decoders.base import Decoded
 from custom_components.municipal_iot.network.device import DeviceData
 from custom_components.municipal_iot.signals import DecodedUplink
 
+# The meters of the meter report fixture: a third-party sensor without a device, and
+# the volume sensor of our own Kamstrup meter "vm-12".
+THIRD_PARTY = "sensor.flat_1"
+OURS = "sensor.vm_12_volume"
+
 WATER_ATTRS = {
     "device_class": "water",
     "state_class": "total_increasing",
@@ -87,10 +92,13 @@ async def hourly_rows(
     return list(stats.get(statistic_id, []))
 
 
-def report_entry(title: str = "Kv Eken", **data: Any) -> MockConfigEntry:
+def report_entry(
+    title: str = "Kv Eken", *, entry_id: str | None = None, **data: Any
+) -> MockConfigEntry:
     """Build a meter report entry (not yet added)."""
     return MockConfigEntry(
         domain=DOMAIN,
+        entry_id=entry_id,
         title=title,
         unique_id=f"meter_report_{title.lower().replace(' ', '_')}",
         data={

@@ -124,7 +124,7 @@ async def test_missed_run_is_caught_up_at_startup(
         ),
     ],
 )
-async def test_weekly_daily_and_last_day_schedules(  # noqa: PLR0917 - pytest parameters
+async def test_weekly_daily_and_last_day_schedules(
     hass: HomeAssistant,
     freezer: Any,
     tmp_path: Path,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import base64
 import copy
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -59,10 +61,20 @@ def network_entry(server: str, webhook_id: str, **options: Any) -> MockConfigEnt
     )
 
 
-async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Add and set up an entry."""
+async def setup_entry(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    platforms: Iterable[Platform] | None = None,
+    wing: Any = None,
+) -> MockConfigEntry:
+    """Add and set up an entry; with ``platforms``, only those of the ``wing`` module."""
     entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    if platforms is None:
+        assert await hass.config_entries.async_setup(entry.entry_id)
+    else:
+        only = {platform: wing.PLATFORMS[platform] for platform in platforms}
+        with patch.dict(wing.PLATFORMS, only, clear=True):
+            assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
 
