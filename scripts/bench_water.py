@@ -51,6 +51,7 @@ from custom_components.municipal_iot.meter.statistics import (
     statistic_metadata,
 )
 from custom_components.municipal_iot.network.device import DeviceData
+from custom_components.municipal_iot.signals import DecodedUplink
 
 METERS = 5_000
 PERIOD_START = datetime(2026, 9, 30, 22, tzinfo=UTC)  # 1 October 00:00 in Stockholm
@@ -186,7 +187,9 @@ async def bench_import(hass: HomeAssistant) -> dict[str, Any]:
     start = time.perf_counter()
     for device in devices:
         decoded = decoder.decode(payload, 1, DecodeContext(received_at=received))
-        importer.async_handle_decoded(device, decoded)
+        importer.async_handle_decoded(
+            DecodedUplink(device.dev_eui, device.name, device.kind, decoded)
+        )
     ours_s = (time.perf_counter() - start) / UPLINKS
     rows_per_uplink = (importer.imported_rows - imported) / UPLINKS
 

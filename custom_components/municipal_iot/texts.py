@@ -9,6 +9,7 @@ translation loading) has run for that language.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.translation import (
@@ -19,6 +20,11 @@ from homeassistant.helpers.translation import (
 from .const import DOMAIN
 
 _PREFIX = f"component.{DOMAIN}.common."
+# The keys of a logbook description (homeassistant.components.logbook.const), written
+# out so that loading this integration does not import the logbook and its recorder.
+LOGBOOK_ENTRY_NAME = "name"
+LOGBOOK_ENTRY_MESSAGE = "message"
+LOGBOOK_ENTRY_ENTITY_ID = "entity_id"
 
 
 class Texts:
@@ -49,3 +55,18 @@ def cached_texts(hass: HomeAssistant, language: str | None = None) -> Texts:
     """Return the already loaded texts in ``language`` (default: the system language)."""
     lang = language or hass.config.language
     return Texts(async_get_cached_translations(hass, lang, "common", DOMAIN))
+
+
+@callback
+def logbook_entry(
+    hass: HomeAssistant, name: object, key: str, fallback: str, entity_id: object = None
+) -> dict[str, Any]:
+    """Return a logbook entry: its name, the ``common.<key>`` text and the entity it is about."""
+    texts = cached_texts(hass)
+    entry: dict[str, Any] = {
+        LOGBOOK_ENTRY_NAME: name or DOMAIN,
+        LOGBOOK_ENTRY_MESSAGE: texts.get(key) if texts.has(key) else fallback,
+    }
+    if isinstance(entity_id, str):
+        entry[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+    return entry

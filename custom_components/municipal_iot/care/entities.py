@@ -7,7 +7,7 @@ in alarm.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -267,64 +267,40 @@ class AlarmButton(ApartmentEntity, ButtonEntity):
         self.entity_description.press_fn(self.unit, self.apartment.apartment_id, self._context)
 
 
-def _each_apartment(
-    entry: CareUnitConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
+type PlatformSetup = Callable[
+    [HomeAssistant, CareUnitConfigEntry, AddConfigEntryEntitiesCallback], Awaitable[None]
+]
+
+
+def apartment_platform(
     build: Callable[[CareUnit, Apartment], Iterable[Entity]],
-) -> None:
-    unit = entry.runtime_data
-    for apartment in unit.apartments.values():
-        async_add_entities(build(unit, apartment), config_subentry_id=apartment.apartment_id)
+    unit_entities: Callable[[CareUnit], Iterable[Entity]] = lambda _unit: (),
+) -> PlatformSetup:
+    """Return a platform's set-up: ``build``'s entities on each apartment's device."""
+
+    async def async_setup(
+        hass: HomeAssistant,
+        entry: CareUnitConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        unit = entry.runtime_data
+        async_add_entities(unit_entities(unit))
+        for apartment in unit.apartments.values():
+            async_add_entities(build(unit, apartment), config_subentry_id=apartment.apartment_id)
+
+    return async_setup
 
 
-async def async_setup_sensors(
-    hass: HomeAssistant,
-    entry: CareUnitConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the sensors of a care unit and its apartments."""
-    async_add_entities([AlarmCountSensor(entry.runtime_data)])
-    _each_apartment(
-        entry,
-        async_add_entities,
-        lambda unit, apartment: (ApartmentSensor(unit, apartment, item) for item in SENSORS),
-    )
-
-
-async def async_setup_binary_sensors(
-    hass: HomeAssistant,
-    entry: CareUnitConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the alarm binary sensor of each apartment."""
-    _each_apartment(
-        entry,
-        async_add_entities,
-        lambda unit, apartment: [AlarmBinarySensor(unit, apartment, ALARM)],
-    )
-
-
-async def async_setup_switches(
-    hass: HomeAssistant,
-    entry: CareUnitConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the supervision switch of each apartment."""
-    _each_apartment(
-        entry,
-        async_add_entities,
-        lambda unit, apartment: [SupervisionSwitch(unit, apartment, SWITCH)],
-    )
-
-
-async def async_setup_buttons(
-    hass: HomeAssistant,
-    entry: CareUnitConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add the acknowledge and resolve buttons of each apartment."""
-    _each_apartment(
-        entry,
-        async_add_entities,
-        lambda unit, apartment: (AlarmButton(unit, apartment, item) for item in BUTTONS),
-    )
+async_setup_sensors = apartment_platform(
+    lambda unit, apartment: (ApartmentSensor(unit, apartment, item) for item in SENSORS),
+    lambda unit: [AlarmCountSensor(unit)],
+)
+async_setup_binary_sensors = apartment_platform(
+    lambda unit, apartment: [AlarmBinarySensor(unit, apartment, ALARM)]
+)
+async_setup_switches = apartment_platform(
+    lambda unit, apartment: [SupervisionSwitch(unit, apartment, SWITCH)]
+)
+async_setup_buttons = apartment_platform(
+    lambda unit, apartment: (AlarmButton(unit, apartment, item) for item in BUTTONS)
+)

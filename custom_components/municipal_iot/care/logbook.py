@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.logbook.const import (
-    LOGBOOK_ENTRY_ENTITY_ID,
-    LOGBOOK_ENTRY_MESSAGE,
-    LOGBOOK_ENTRY_NAME,
-)
 from homeassistant.core import Event, HomeAssistant, callback
 
 from ..const import DOMAIN, LogbookDescriber
-from ..texts import cached_texts
+from ..texts import logbook_entry
 from .const import EVENT_ALARM, EVENT_SENSOR, EVENT_SUPERVISION
 
 
@@ -28,15 +23,13 @@ def async_describe_events(hass: HomeAssistant, async_describe_event: LogbookDesc
     def describe(event: Event) -> dict[str, Any]:
         data = event.data
         kind = str(data.get("type", ""))
-        texts = cached_texts(hass)
-        key = f"logbook_{kind}"
-        entry: dict[str, Any] = {
-            LOGBOOK_ENTRY_NAME: data.get("apartment") or DOMAIN,
-            LOGBOOK_ENTRY_MESSAGE: texts.get(key) if texts.has(key) else kind.replace("_", " "),
-        }
-        if isinstance(sensor := data.get("sensor_id"), str):
-            entry[LOGBOOK_ENTRY_ENTITY_ID] = sensor
-        return entry
+        return logbook_entry(
+            hass,
+            data.get("apartment"),
+            f"logbook_{kind}",
+            kind.replace("_", " "),
+            data.get("sensor_id"),
+        )
 
     for event_type in (EVENT_ALARM, EVENT_SENSOR, EVENT_SUPERVISION):
         async_describe_event(DOMAIN, event_type, describe)

@@ -40,6 +40,7 @@ from .base import (
     DeviceKind,
     VolumeReading,
 )
+from .mbus import status_alarms as mbus_status_alarms
 
 PORT_DATA = 100
 PORT_CONFIG = 101
@@ -67,15 +68,13 @@ _CAUSES: dict[int, Alarm] = {
 
 
 def status_alarms(status: int) -> tuple[frozenset[Alarm], tuple[str, ...]]:
-    """Decode the W1 status byte bit by bit; return alarms and warnings."""
-    alarms: set[Alarm] = set()
+    """Decode the W1 status byte bit by bit; return alarms and warnings.
+
+    Bits 2-4 are the M-Bus STS bits; with a temporary error, bits 5-7 give its cause.
+    """
+    alarms = set(mbus_status_alarms(status))
     warnings: tuple[str, ...] = ()
-    if status & 0x04:
-        alarms.add(Alarm.LOW_BATTERY)
-    if status & 0x08:
-        alarms.add(Alarm.PERMANENT_ERROR)
     if status & 0x10:
-        alarms.add(Alarm.TEMPORARY_ERROR)
         cause = status >> 5
         if cause in _CAUSES:
             alarms.add(_CAUSES[cause])

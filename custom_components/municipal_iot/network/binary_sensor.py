@@ -10,12 +10,9 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .entity import LoRaWANEntity, LoRaWANEntityDescription, async_add_device_entities
-from .hub import LoRaWANConfigEntry
+from .entity import LoRaWANEntity, LoRaWANEntityDescription, device_platform
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,15 +59,6 @@ BINARY_SENSORS: tuple[LoRaWANBinarySensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_binary_sensors(
-    hass: HomeAssistant,
-    entry: LoRaWANConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add binary sensors for known devices, and for new ones as they report."""
-    async_add_device_entities(hass, entry, async_add_entities, BINARY_SENSORS, LoRaWANBinarySensor)
-
-
 class LoRaWANBinarySensor(LoRaWANEntity, BinarySensorEntity, RestoreEntity):
     """A binary sensor whose state comes from the device's uplinks."""
 
@@ -94,3 +82,6 @@ class LoRaWANBinarySensor(LoRaWANEntity, BinarySensorEntity, RestoreEntity):
 
     def _shown(self) -> object:
         return self.is_on
+
+
+async_setup_binary_sensors = device_platform(BINARY_SENSORS, LoRaWANBinarySensor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from homeassistant.core import HomeAssistant, callback
@@ -69,24 +69,33 @@ class LoRaWANEntity(PushEntity):
         self._listen(self.hub.signal(self.device.dev_eui))
 
 
-def async_add_device_entities[D: LoRaWANEntityDescription](
-    hass: HomeAssistant,
-    entry: LoRaWANConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-    descriptions: Sequence[D],
-    entity: Callable[[LoRaWANHub, DeviceData, D], LoRaWANEntity],
-) -> None:
-    """Add one platform's entities for known devices, and for devices as they report new values."""
-    hub = entry.runtime_data
+type PlatformSetup = Callable[
+    [HomeAssistant, LoRaWANConfigEntry, AddConfigEntryEntitiesCallback], Awaitable[None]
+]
 
-    @callback
-    def add(device: DeviceData, keys: set[str]) -> None:
-        async_add_entities(
-            entity(hub, device, description)
-            for description in descriptions
-            if description.exists(keys)
-        )
 
-    for device in hub.devices.values():
-        add(device, device.keys)
-    entry.async_on_unload(async_dispatcher_connect(hass, hub.new_keys_signal, add))
+def device_platform[D: LoRaWANEntityDescription](
+    descriptions: Sequence[D], entity: Callable[[LoRaWANHub, DeviceData, D], LoRaWANEntity]
+) -> PlatformSetup:
+    """Return a platform's set-up: entities for known devices, and as devices report new values."""
+
+    async def async_setup(
+        hass: HomeAssistant,
+        entry: LoRaWANConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        hub = entry.runtime_data
+
+        @callback
+        def add(device: DeviceData, keys: set[str]) -> None:
+            async_add_entities(
+                entity(hub, device, description)
+                for description in descriptions
+                if description.exists(keys)
+            )
+
+        for device in hub.devices.values():
+            add(device, device.keys)
+        entry.async_on_unload(async_dispatcher_connect(hass, hub.new_keys_signal, add))
+
+    return async_setup

@@ -198,6 +198,12 @@ class LoRaWANOptionsFlow(OptionsFlowWithReload):
         entry = self.config_entry
         return entry.runtime_data if entry.state is ConfigEntryState.LOADED else None
 
+    def _no_devices(self) -> ConfigFlowResult | None:
+        """Return why a per-device step cannot run (not loaded, no devices), or None."""
+        if (hub := self._hub()) is None:
+            return self.async_abort(reason="not_loaded")
+        return None if hub.devices else self.async_abort(reason="no_devices")
+
     async def async_step_settings(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -229,10 +235,9 @@ class LoRaWANOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Pick the decoder for a device whose model cannot be detected."""
-        if (hub := self._hub()) is None:
-            return self.async_abort(reason="not_loaded")
-        if not hub.devices:
-            return self.async_abort(reason="no_devices")
+        if (refused := self._no_devices()) is not None:
+            return refused
+        hub = self.config_entry.runtime_data
         options = self.config_entry.options
         if user_input is not None:
             decoders = {**options.get(CONF_DECODERS, {})}
@@ -256,10 +261,9 @@ class LoRaWANOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Enter the decryption key (DEK) of a meter that sends encrypted frames."""
-        if (hub := self._hub()) is None:
-            return self.async_abort(reason="not_loaded")
-        if not hub.devices:
-            return self.async_abort(reason="no_devices")
+        if (refused := self._no_devices()) is not None:
+            return refused
+        hub = self.config_entry.runtime_data
         options = self.config_entry.options
         errors: dict[str, str] = {}
         if user_input is not None:

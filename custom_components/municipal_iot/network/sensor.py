@@ -22,13 +22,10 @@ from homeassistant.const import (
     UnitOfVolume,
     UnitOfVolumeFlowRate,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from ..const import VOLUME_KEY
-from .entity import LoRaWANEntity, LoRaWANEntityDescription, async_add_device_entities
-from .hub import LoRaWANConfigEntry
+from .entity import LoRaWANEntity, LoRaWANEntityDescription, device_platform
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,15 +138,6 @@ SENSORS: tuple[LoRaWANSensorEntityDescription, ...] = (
 )
 
 
-async def async_setup_sensors(
-    hass: HomeAssistant,
-    entry: LoRaWANConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """Add sensors for known devices, and for new ones as they report."""
-    async_add_device_entities(hass, entry, async_add_entities, SENSORS, LoRaWANSensor)
-
-
 class LoRaWANSensor(LoRaWANEntity, RestoreSensor):
     """A sensor whose value comes from the device's uplinks."""
 
@@ -170,3 +158,6 @@ class LoRaWANSensor(LoRaWANEntity, RestoreSensor):
 
     def _shown(self) -> object:
         return self.native_value
+
+
+async_setup_sensors = device_platform(SENSORS, LoRaWANSensor)
