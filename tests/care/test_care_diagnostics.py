@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -47,3 +50,24 @@ async def test_removing_care_unit_keeps_journal(
     await hass.async_block_till_done()
     assert state_key not in hass_storage
     assert journal_key in hass_storage
+
+
+@pytest.mark.usefixtures("stockholm", "phones", "sensor_off")
+async def test_device_diagnostics_of_apartment_and_unit(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """An apartment's device and the unit's device both download (once HTTP 500)."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    entry = await setup_care(hass, care_entry())
+    registry = dr.async_get(hass)
+    apartment = registry.async_get_device_by_identifier(("municipal_iot", APT), entry.entry_id)
+    unit = registry.async_get_device_by_identifier(
+        ("municipal_iot", entry.entry_id), entry.entry_id
+    )
+    assert apartment is not None
+    assert unit is not None
+    result = await get_diagnostics_for_device(hass, hass_client, entry, apartment)
+    assert result["apartment"]["label"] == "Lägenhet 3"
+    assert result["apartment"]["status"] == "ok"
+    result = await get_diagnostics_for_device(hass, hass_client, entry, unit)
+    assert [item["label"] for item in result["apartments"]] == ["Lägenhet 3"]

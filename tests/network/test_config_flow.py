@@ -14,7 +14,7 @@ from homeassistant.helpers import network
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.municipal_iot.const import DOMAIN
-from custom_components.municipal_iot.network.flow import webhook_url
+from custom_components.municipal_iot.network.flow import LoRaWANOptionsFlow, webhook_url
 from tests.network import WEBHOOK_CS, Poster, chirpstack_up, network_entry, setup_entry
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -213,6 +213,27 @@ async def test_options_need_devices(hass: HomeAssistant, step: str) -> None:
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_devices"
+
+
+async def test_options_of_an_entry_that_is_not_loaded(hass: HomeAssistant, post: Poster) -> None:
+    """Not loaded: the settings still open; the per-device steps refuse (they once crashed)."""
+    entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    assert (await post(WEBHOOK_CS, chirpstack_up("0100e2"), event="up"))[0] == 200
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["settings"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    flow = LoRaWANOptionsFlow()
+    flow.hass = hass
+    flow.handler = entry.entry_id
+    for step in (flow.async_step_decoder, flow.async_step_meter_key):
+        refused = await step()
+        assert refused["type"] is FlowResultType.ABORT
+        assert refused["reason"] == "not_loaded"
 
 
 async def test_options_decoder_override(hass: HomeAssistant, post: Poster) -> None:
