@@ -53,8 +53,8 @@ from homeassistant.components.mqtt.models import MqttData
 from homeassistant.const import EVENT_HOMEASSISTANT_START
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.helpers import recorder as recorder_helper
-from homeassistant.helpers.recorder import get_instance
 from homeassistant.helpers.entity_component import DATA_INSTANCES
+from homeassistant.helpers.recorder import get_instance
 from homeassistant.setup import async_setup_component
 from homeassistant.util.aiohttp import MockRequest
 from paho.mqtt.client import MQTTMessage
@@ -324,7 +324,7 @@ async def timed_client(
     client.stdin.write(b"go\n")
     client.stdin.flush()
     deadline = time.monotonic() + 120
-    while not done():  # noqa: ASYNC110 - polls counters that HA's callbacks advance
+    while not done():
         if time.monotonic() > deadline or client.poll() not in (None, 0):
             client.kill()
             raise RuntimeError(f"the load went missing: {client.communicate()[0]!r}")
