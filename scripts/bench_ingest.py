@@ -522,7 +522,7 @@ async def startup(workdir: Path) -> tuple[Figure, float, int]:
         )
     figure = Figure(f"start-up of {STARTUP_ENTRIES * STARTUP_PER_ENTRY:,} stored devices", [], "s")
     for _ in range(ROUNDS):
-        async with temporary_hass(config) as hass:
+        async with temporary_hass(config, restart=True) as hass:
             for entry in entries:
                 MockConfigEntry(
                     domain=DOMAIN,

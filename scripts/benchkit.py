@@ -23,8 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from homeassistant import loader
+from homeassistant import bootstrap, loader
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import area_registry as ar
+from homeassistant.helpers import category_registry as cr
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import floor_registry as fr
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import label_registry as lr
+from homeassistant.helpers import restore_state as rs
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
 GATEWAYS = ("0016c001f153a14c", "0016c001f1540321", "7276ff002e0625ab")
@@ -226,11 +234,29 @@ def _write_config(config_dir: Path, yaml: str) -> None:
     (config_dir / "configuration.yaml").write_text(yaml or "{}\n", encoding="utf-8")
 
 
+async def _load_registries(hass: HomeAssistant) -> None:
+    """Load the registries and restored states from ``.storage``, as HA does at start."""
+    dr.async_setup(hass)
+    for registry in (ar, cr, dr, er, fr, ir, lr, rs):
+        await registry.async_load(hass)
+    hass.data[bootstrap.DATA_REGISTRIES_LOADED] = None
+
+
 @contextlib.asynccontextmanager
-async def temporary_hass(config_dir: Path, *, yaml: str = "") -> AsyncIterator[HomeAssistant]:
-    """A test Home Assistant whose config (and .storage) live in ``config_dir``."""
+async def temporary_hass(
+    config_dir: Path, *, yaml: str = "", restart: bool = False
+) -> AsyncIterator[HomeAssistant]:
+    """A test Home Assistant whose config (and .storage) live in ``config_dir``.
+
+    With ``restart`` the registries are read from ``.storage`` (the test harness
+    otherwise starts them empty), so a second instance is a real restart.
+    """
     _write_config(config_dir, yaml)
-    async with async_test_home_assistant(config_dir=str(config_dir)) as hass:
+    async with async_test_home_assistant(
+        config_dir=str(config_dir), load_registries=not restart
+    ) as hass:
+        if restart:
+            await _load_registries(hass)
         # The test harness hides custom integrations; the benchmarks need ours.
         hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
         try:

@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_component import DATA_INSTANCES
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
@@ -186,3 +187,32 @@ async def test_removing_entry_deletes_device_store(
     await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert key not in hass_storage
+
+
+async def test_disabled_entities_are_built_only_when_enabled(
+    hass: HomeAssistant, post: Poster
+) -> None:
+    """A disabled entity costs nothing at start; enabling it builds it after the reload."""
+    entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    await post(WEBHOOK_CS, chirpstack_up("0100e20503"), event="up")
+    registry = er.async_get(hass)
+    last_seen = registry.async_get("sensor.apt_12_motion_last_seen")
+    assert last_seen is not None
+    assert last_seen.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    sensors = hass.data[DATA_INSTANCES]["sensor"]
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert sensors.get_entity("sensor.apt_12_motion_temperature") is not None
+    assert sensors.get_entity("sensor.apt_12_motion_last_seen") is None
+    # One registry lookup per device, not per entity: the device is still complete.
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, DEV_EUI), entry.entry_id)
+    assert device is not None
+    assert (device.manufacturer, device.serial_number) == ("Elsys", DEV_EUI.upper())
+
+    registry.async_update_entity(last_seen.entity_id, disabled_by=None)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert sensors.get_entity("sensor.apt_12_motion_last_seen") is not None
+    await post(WEBHOOK_CS, chirpstack_up("0100e20503", f_cnt=2), event="up")
+    assert hass.states.get("sensor.apt_12_motion_last_seen").state != "unknown"

@@ -10,6 +10,7 @@ import pytest
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util.aiohttp import MockRequest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -252,8 +253,10 @@ async def test_undecodable_uplink_is_accepted_and_logged_once(
             "accepted: payload could not be decoded",
         )
     assert caplog.text.count("Cannot decode uplink") == 1
-    # The device exists and reports link quality even without measurements.
-    assert hass.states.get("sensor.apt_12_motion_last_seen") is not None
+    # The device exists, with its link diagnostics (volatile, so disabled by default).
+    last_seen = er.async_get(hass).async_get("sensor.apt_12_motion_last_seen")
+    assert last_seen is not None
+    assert last_seen.disabled_by is er.RegistryEntryDisabler.INTEGRATION
 
 
 BAD_REQUESTS = [

@@ -9,7 +9,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory, Platform
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from .entity import LoRaWANEntity, LoRaWANEntityDescription, device_platform
@@ -84,4 +84,6 @@ class LoRaWANBinarySensor(LoRaWANEntity, BinarySensorEntity, RestoreEntity):
         return self.is_on
 
 
-async_setup_binary_sensors = device_platform(BINARY_SENSORS, LoRaWANBinarySensor)
+async_setup_binary_sensors = device_platform(
+    Platform.BINARY_SENSOR, BINARY_SENSORS, LoRaWANBinarySensor
+)

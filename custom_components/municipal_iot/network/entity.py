@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -35,28 +37,45 @@ class LoRaWANEntityDescription(PushEntityDescription):
         return self.exists_fn(keys) if self.exists_fn is not None else self.source in keys
 
 
+def unique_id(dev_eui: str, key: str) -> str:
+    """Return the unique id of a device's entity."""
+    return f"{dev_eui}_{key}"
+
+
+def register_device(
+    hass: HomeAssistant, entry: LoRaWANConfigEntry, device: DeviceData
+) -> dr.DeviceEntry:
+    """Create or update the device in the registry (once per device, not once per entity)."""
+    return dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, device.dev_eui)},
+        manufacturer=device.manufacturer,
+        model=device.model,
+        model_id=device.model_id,
+        name=device.name,
+        serial_number=device.dev_eui.upper(),
+    )
+
+
 class LoRaWANEntity(PushEntity):
     """An entity fed by the uplinks of one LoRaWAN device."""
 
     entity_description: LoRaWANEntityDescription
 
     def __init__(
-        self, hub: LoRaWANHub, device: DeviceData, description: LoRaWANEntityDescription
+        self,
+        hub: LoRaWANHub,
+        device: DeviceData,
+        description: LoRaWANEntityDescription,
+        device_entry: dr.DeviceEntry,
     ) -> None:
-        """Bind the entity to its device."""
+        """Bind the entity to its device (registered already, see :func:`register_device`)."""
         self.hub = hub
         self.device = device
         self.entity_description = description
+        self.device_entry = device_entry
         self._value_key = description.source
-        self._attr_unique_id = f"{device.dev_eui}_{description.key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, device.dev_eui)},
-            manufacturer=device.manufacturer,
-            model=device.model,
-            model_id=device.model_id,
-            name=device.name,
-            serial_number=device.dev_eui.upper(),
-        )
+        self._attr_unique_id = unique_id(device.dev_eui, description.key)
 
     @property
     def available(self) -> bool:
@@ -75,9 +94,17 @@ type PlatformSetup = Callable[
 
 
 def device_platform[D: LoRaWANEntityDescription](
-    descriptions: Sequence[D], entity: Callable[[LoRaWANHub, DeviceData, D], LoRaWANEntity]
+    domain: Platform,
+    descriptions: Sequence[D],
+    entity: Callable[[LoRaWANHub, DeviceData, D, dr.DeviceEntry], LoRaWANEntity],
 ) -> PlatformSetup:
-    """Return a platform's set-up: entities for known devices, and as devices report new values."""
+    """Return a platform's set-up: entities for known devices, and as devices report new values.
+
+    Start-up cost grows with thousands of devices, so the device is registered once
+    (not once per entity), all known devices' entities are added in one call, and an
+    entity the user left disabled is not built at all (HA reloads the entry when one
+    is enabled).
+    """
 
     async def async_setup(
         hass: HomeAssistant,
@@ -85,17 +112,31 @@ def device_platform[D: LoRaWANEntityDescription](
         async_add_entities: AddConfigEntryEntitiesCallback,
     ) -> None:
         hub = entry.runtime_data
+        registry = er.async_get(hass)
+
+        def disabled(dev_eui: str, key: str) -> bool:
+            entity_id = registry.async_get_entity_id(domain, DOMAIN, unique_id(dev_eui, key))
+            return entity_id is not None and registry.entities[entity_id].disabled_by is not None
+
+        def build(device: DeviceData, keys: set[str]) -> list[LoRaWANEntity]:
+            wanted = [
+                description
+                for description in descriptions
+                if description.exists(keys) and not disabled(device.dev_eui, description.key)
+            ]
+            if not wanted:
+                return []
+            device_entry = register_device(hass, entry, device)
+            return [entity(hub, device, description, device_entry) for description in wanted]
 
         @callback
         def add(device: DeviceData, keys: set[str]) -> None:
-            async_add_entities(
-                entity(hub, device, description)
-                for description in descriptions
-                if description.exists(keys)
-            )
+            if new := build(device, keys):
+                async_add_entities(new)
 
-        for device in hub.devices.values():
-            add(device, device.keys)
+        async_add_entities(
+            [item for device in hub.devices.values() for item in build(device, device.keys)]
+        )
         entry.async_on_unload(async_dispatcher_connect(hass, hub.new_keys_signal, add))
 
     return async_setup

@@ -17,6 +17,7 @@ from homeassistant.const import (
     SIGNAL_STRENGTH_DECIBELS,
     SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
+    Platform,
     UnitOfElectricPotential,
     UnitOfTemperature,
     UnitOfVolume,
@@ -127,13 +128,15 @@ SENSORS: tuple[LoRaWANSensorEntityDescription, ...] = (
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS,
         suggested_display_precision=1,
     ),
-    # Written on every uplink: its last-reported time shows the sensor is alive.
+    # Volatile: changes with every uplink, so it is disabled by default (as RSSI and
+    # SNR are); once enabled it is written on every uplink.
     LoRaWANSensorEntityDescription(
         key="last_seen",
         translation_key="last_seen",
         always_write=True,
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
     ),
 )
 
@@ -160,4 +163,4 @@ class LoRaWANSensor(LoRaWANEntity, RestoreSensor):
         return self.native_value
 
 
-async_setup_sensors = device_platform(SENSORS, LoRaWANSensor)
+async_setup_sensors = device_platform(Platform.SENSOR, SENSORS, LoRaWANSensor)
