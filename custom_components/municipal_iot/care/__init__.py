@@ -11,7 +11,9 @@ from .entities import (
     async_setup_buttons,
     async_setup_sensors,
     async_setup_switches,
+    remove_apartment_alarm_entities,
 )
+from .panel import async_care_units_changed, async_setup_frontend
 from .services import async_setup_care_services
 from .store import state_store_key
 from .unit import CareUnit, CareUnitConfigEntry
@@ -34,8 +36,9 @@ PLATFORMS = {
 
 
 async def async_setup(hass: HomeAssistant) -> None:
-    """Register the care actions (once, when the integration loads)."""
+    """Register the care actions, the panel's bundle and commands (once)."""
     async_setup_care_services(hass)
+    await async_setup_frontend(hass)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: CareUnitConfigEntry) -> None:
@@ -43,8 +46,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: CareUnitConfigEntry) -> 
     unit = CareUnit(hass, entry)
     entry.runtime_data = unit
     await unit.async_start()
+    remove_apartment_alarm_entities(hass, unit)
     await hass.config_entries.async_forward_entry_setups(entry, list(PLATFORMS))
     entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    await async_care_units_changed(hass, unit, running=True)
 
 
 async def _async_entry_updated(hass: HomeAssistant, entry: CareUnitConfigEntry) -> None:
@@ -57,6 +62,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: CareUnitConfigEntry) ->
     unloaded = await hass.config_entries.async_unload_platforms(entry, list(PLATFORMS))
     if unloaded:
         await entry.runtime_data.async_stop()
+        await async_care_units_changed(hass, entry.runtime_data, running=False)
     return unloaded
 
 

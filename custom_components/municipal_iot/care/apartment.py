@@ -11,6 +11,9 @@ from ..const import DOMAIN
 from ..supervision.engine import ApartmentSupervisor
 from .config import ApartmentConfig
 
+# Sent when a care unit loads or unloads (the panel sends the whole picture again).
+SIGNAL_CARE_UNITS: SignalType[()] = SignalType(f"{DOMAIN}_care_units")
+
 
 def apartment_signal(apartment_id: str) -> SignalType[Context | None]:
     """Return the signal sent after each change of one apartment (its entities refresh)."""
@@ -20,6 +23,11 @@ def apartment_signal(apartment_id: str) -> SignalType[Context | None]:
 def unit_signal(entry_id: str) -> SignalType[Context | None]:
     """Return the signal sent when the status of any apartment of a care unit changed."""
     return SignalType(f"{DOMAIN}_care_unit_{entry_id}")
+
+
+def changes_signal(entry_id: str) -> SignalType[str]:
+    """Return the signal sent with an apartment id after anything of it changed (the panel)."""
+    return SignalType(f"{DOMAIN}_care_unit_{entry_id}_changes")
 
 
 class Apartment:

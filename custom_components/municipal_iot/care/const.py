@@ -71,11 +71,22 @@ EVENT_TYPES: Final[dict[EventKind, str]] = {
 # Journal kinds written by the adapter (besides the engine's event kinds).
 JOURNAL_NOTIFY_FAILED: Final = "notify_failed"
 
-# Pause reasons and resolve outcomes offered in actions and the UI.
-PAUSE_REASONS: Final = ("away", "hospital", "guests", "other")
-PAUSE_REASON_SWITCH: Final = "switch"
-OUTCOMES: Final = ("ok", "visited", "false_alarm", "technical_fault")
-OUTCOME_OK: Final = "ok"
+# Pause reasons offered in actions and the panel; the switch pauses for an hour.
+PAUSE_REASONS: Final = ("away", "hospital", "guests", "other", "manual")
+PAUSE_REASON_SWITCH: Final = "manual"
+SWITCH_PAUSE_MINUTES: Final = 60
+# The phone's "Checked, all OK" closes with the first of supervision.journal.OUTCOMES.
+OUTCOME_ALL_OK: Final = "visited_all_ok"
+NOTE_MAX_LENGTH: Final = 200
+
+# The Tillsyn panel (sidebar) and its bundle, served from the integration's frontend folder.
+PANEL_URL_PATH: Final = "tillsyn"
+PANEL_ELEMENT: Final = "municipal-iot-panel"
+PANEL_ICON: Final = "mdi:home-heart"
+FRONTEND_URL: Final = "/municipal_iot_frontend"
+BUNDLE_FILE: Final = "municipal-iot.js"
+JOURNAL_CSV_URL: Final = "/api/municipal_iot/journal/{entry_id}"
+DOWNLOAD_MINUTES: Final = 5  # how long a signed download link works
 
 # Storage
 STATE_SAVE_DELAY: Final = 1.0  # seconds; coalesces motion-only saves

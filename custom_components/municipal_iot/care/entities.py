@@ -1,15 +1,16 @@
-"""Entities of care units: per apartment status, alarm, times, pause switch and buttons.
+"""Entities of care units: per apartment status, times, pause switch and buttons.
 
 Each apartment is a device of its config subentry; its entities refresh on the
-apartment's signal. The care unit's own device carries the count of apartments
-in alarm.
+apartment's signal. The status carries what is watched, the rules and the
+action plan as attributes. The care unit's own device carries the count of
+apartments in alarm and "any apartment in alarm".
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -27,19 +28,21 @@ from homeassistant.components.sensor import (
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
 from ..entity import PushEntity, PushEntityDescription
 from ..supervision.engine import ApartmentSupervisor
 from ..supervision.state import Status
-from ..supervision.timeutil import iso_or_none
 from .apartment import Apartment
-from .const import OUTCOME_OK, PAUSE_REASON_SWITCH
+from .const import OUTCOME_ALL_OK, PAUSE_REASON_SWITCH, SWITCH_PAUSE_MINUTES
 from .unit import CareUnit, CareUnitConfigEntry
+from .view import status_attributes
 
 
 class ApartmentEntity(PushEntity):
@@ -66,20 +69,22 @@ class ApartmentEntity(PushEntity):
         self._listen(self.apartment.signal)
 
 
-def _pause_attributes(supervisor: ApartmentSupervisor) -> dict[str, Any]:
-    pause = supervisor.paused
-    return {
-        "paused_until": None if pause is None else iso_or_none(pause.until),
-        "pause_reason": None if pause is None else pause.reason,
-    }
-
-
 @dataclass(frozen=True, kw_only=True)
 class ApartmentSensorDescription(SensorEntityDescription, PushEntityDescription):
     """Describes an apartment sensor."""
 
     value_fn: Callable[[ApartmentSupervisor], StateType | datetime]
-    attributes_fn: Callable[[ApartmentSupervisor], dict[str, Any]] | None = None
+    attributes_fn: Callable[[CareUnit, Apartment], dict[str, Any]] | None = None
+    available_fn: Callable[[ApartmentSupervisor], bool] = lambda _supervisor: True
+
+
+def _in_alarm(supervisor: ApartmentSupervisor) -> bool:
+    return supervisor.episode is not None
+
+
+def _alarm_since(supervisor: ApartmentSupervisor) -> datetime | None:
+    episode = supervisor.episode
+    return None if episode is None else episode.raised_at
 
 
 SENSORS: tuple[ApartmentSensorDescription, ...] = (
@@ -89,7 +94,7 @@ SENSORS: tuple[ApartmentSensorDescription, ...] = (
         device_class=SensorDeviceClass.ENUM,
         options=[status.value for status in Status],
         value_fn=lambda supervisor: supervisor.status.value,
-        attributes_fn=_pause_attributes,
+        attributes_fn=status_attributes,
     ),
     ApartmentSensorDescription(
         key="last_motion",
@@ -97,11 +102,20 @@ SENSORS: tuple[ApartmentSensorDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda supervisor: supervisor.last_motion,
     ),
+    # During an alarm "next check" gives way to "in alarm since".
     ApartmentSensorDescription(
         key="next_check",
         translation_key="next_check",
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=lambda supervisor: supervisor.next_alarm,
+        available_fn=lambda supervisor: not _in_alarm(supervisor),
+    ),
+    ApartmentSensorDescription(
+        key="alarm_since",
+        translation_key="alarm_since",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_alarm_since,
+        available_fn=_in_alarm,
     ),
 )
 
@@ -117,10 +131,15 @@ class ApartmentSensor(ApartmentEntity, SensorEntity):
         return self.entity_description.value_fn(self.supervisor)
 
     @property
+    def available(self) -> bool:
+        """Return False while the value does not apply (next check during an alarm)."""
+        return self.entity_description.available_fn(self.supervisor)
+
+    @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
-        """Return the description's attributes (the pause details on the status)."""
+        """Return the description's attributes (on the status: rules, plan, who acted)."""
         attributes_fn = self.entity_description.attributes_fn
-        return None if attributes_fn is None else attributes_fn(self.supervisor)
+        return None if attributes_fn is None else attributes_fn(self.unit, self.apartment)
 
     def _shown(self) -> object:
         return self.native_value, self.extra_state_attributes
@@ -166,26 +185,52 @@ class AlarmCountSensor(PushEntity, SensorEntity):
 
 @dataclass(frozen=True, kw_only=True)
 class AlarmBinarySensorDescription(BinarySensorEntityDescription, PushEntityDescription):
-    """Describes the alarm binary sensor."""
+    """Describes the unit's "any apartment in alarm" binary sensor."""
 
 
-ALARM = AlarmBinarySensorDescription(
-    key="alarm", translation_key="supervision_alarm", device_class=BinarySensorDeviceClass.PROBLEM
+ANY_ALARM = AlarmBinarySensorDescription(
+    key="any_alarm", translation_key="any_alarm", device_class=BinarySensorDeviceClass.PROBLEM
 )
 
 
-class AlarmBinarySensor(ApartmentEntity, BinarySensorEntity):
-    """On while the apartment has an open alarm (acknowledged or not)."""
+class AnyAlarmBinarySensor(PushEntity, BinarySensorEntity):
+    """On while any apartment of the care unit has an open alarm."""
 
     entity_description: AlarmBinarySensorDescription
 
+    def __init__(self, unit: CareUnit) -> None:
+        """Bind the sensor to the care unit's device."""
+        self.unit = unit
+        self.entity_description = ANY_ALARM
+        self._attr_unique_id = f"{unit.entry.entry_id}_any_alarm"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, unit.entry.entry_id)})
+
     @property
     def is_on(self) -> bool:
-        """Return True during an alarm episode."""
-        return self.supervisor.episode is not None
+        """Return True while an alarm is open."""
+        return self.unit.alarm_count > 0
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the labels of the apartments in alarm."""
+        return {"apartments": self.unit.alarm_labels}
 
     def _shown(self) -> object:
-        return self.is_on
+        return self.is_on, self.extra_state_attributes
+
+    async def async_added_to_hass(self) -> None:
+        """Refresh when the status of any apartment changes."""
+        await super().async_added_to_hass()
+        self._listen(self.unit.signal)
+
+
+def remove_apartment_alarm_entities(hass: HomeAssistant, unit: CareUnit) -> None:
+    """Remove the apartments' alarm binary sensors of older versions (they repeated the status)."""
+    ent_reg = er.async_get(hass)
+    for apartment in unit.apartments.values():
+        unique_id = f"{apartment.apartment_id}_alarm"
+        if (old := ent_reg.async_get_entity_id("binary_sensor", DOMAIN, unique_id)) is not None:
+            ent_reg.async_remove(old)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,7 +242,11 @@ SWITCH = SupervisionSwitchDescription(key="supervision", translation_key="superv
 
 
 class SupervisionSwitch(ApartmentEntity, SwitchEntity):
-    """Supervision on; off pauses it until switched on again."""
+    """Supervision on; off pauses it for an hour (reason "manual"), on resumes it.
+
+    The pause is journaled and told to the unit's other phones; a longer pause,
+    with its own reason, is set in the panel or with ``pause_supervision``.
+    """
 
     entity_description: SupervisionSwitchDescription
 
@@ -214,10 +263,10 @@ class SupervisionSwitch(ApartmentEntity, SwitchEntity):
         self.unit.resume(self.apartment.apartment_id, context=self._context)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
-        """Pause supervision until switched on."""
+        """Pause supervision for an hour."""
         self.unit.pause(
             self.apartment.apartment_id,
-            until=None,
+            until=dt_util.utcnow() + timedelta(minutes=SWITCH_PAUSE_MINUTES),
             reason=PAUSE_REASON_SWITCH,
             context=self._context,
         )
@@ -242,19 +291,27 @@ BUTTONS: tuple[AlarmButtonDescription, ...] = (
         key="resolve",
         translation_key="resolve_alarm",
         press_fn=lambda unit, apartment_id, context: unit.resolve(
-            apartment_id, outcome=OUTCOME_OK, context=context
+            apartment_id, outcome=OUTCOME_ALL_OK, context=context
         ),
     ),
 )
 
 
 class AlarmButton(ApartmentEntity, ButtonEntity):
-    """Acknowledge or resolve the open alarm from a dashboard."""
+    """Acknowledge or close (all OK) the open alarm from a dashboard.
+
+    Available only while an alarm is open, so that nobody presses it in vain.
+    """
 
     entity_description: AlarmButtonDescription
 
+    @property
+    def available(self) -> bool:
+        """Return True while an alarm is open."""
+        return self.supervisor.episode is not None
+
     def _shown(self) -> object:
-        return None  # buttons have no state of their own
+        return None  # buttons have no state of their own; availability is compared too
 
     async def async_press(self) -> None:
         """Apply the button's action to the open alarm."""
@@ -296,7 +353,8 @@ async_setup_sensors = apartment_platform(
     lambda unit: [AlarmCountSensor(unit)],
 )
 async_setup_binary_sensors = apartment_platform(
-    lambda unit, apartment: [AlarmBinarySensor(unit, apartment, ALARM)]
+    lambda _unit, _apartment: (),
+    lambda unit: [AnyAlarmBinarySensor(unit)],
 )
 async_setup_switches = apartment_platform(
     lambda unit, apartment: [SupervisionSwitch(unit, apartment, SWITCH)]

@@ -31,6 +31,7 @@ from .apartment import Apartment
 from .const import LOW_BATTERY_PERCENT
 
 NO_STATE = frozenset({STATE_UNAVAILABLE, STATE_UNKNOWN})
+MOTION_STATES = frozenset({STATE_ON, STATE_OFF})
 
 type Runner = Callable[[Apartment, list[SupervisionEvent]], None]
 
@@ -56,6 +57,7 @@ class SensorInputs:
         self._run = run
         self._sensor_index: dict[str, list[Apartment]] = {}
         self._battery_index: dict[str, list[tuple[Apartment, str]]] = {}
+        self._motion_ids: set[str] = set()
         self._unsubs: list[CALLBACK_TYPE] = []
 
     def subscribe(self, apartments: Iterable[Apartment]) -> None:
@@ -63,7 +65,9 @@ class SensorInputs:
         hass = self._hass
         self._sensor_index = {}
         self._battery_index = {}
+        self._motion_ids = set()
         for apartment in apartments:
+            self._motion_ids.update(apartment.config.motion_sensors)
             for sensor_id in apartment.config.sensors:
                 self._sensor_index.setdefault(sensor_id, []).append(apartment)
                 for battery_id in self._battery_entities(sensor_id):
@@ -75,11 +79,15 @@ class SensorInputs:
             async_track_state_change_event(hass, list(self._battery_index), self._on_battery),
         ]
         # Only unavailability is fed at start: restored states are not fresh reports.
+        # A sensor's last change still tells when it last saw motion (shown, not counted).
         for sensor_id, watching in self._sensor_index.items():
             state = hass.states.get(sensor_id)
             if state is None or state.state in NO_STATE:
                 for apartment in watching:
                     self._feed(apartment, sensor_id, None)
+            elif state.state in MOTION_STATES and sensor_id in self._motion_ids:
+                for apartment in watching:
+                    apartment.supervisor.seed_last_motion(state.last_changed)
         for battery_id in self._battery_index:
             self._feed_battery(battery_id, hass.states.get(battery_id))
 

@@ -8,9 +8,14 @@ come from the ``common`` section of the translation files in Home Assistant's
 language and never contain personal names: only the apartment label, how long
 it has been still and the action plan.
 
+Every push carries the Companion app's ``url`` (iOS) and ``clickAction``
+(Android): a tap opens the Tillsyn panel at that apartment. A manual pause is
+told to the unit's other phones.
+
 A failed notify call is logged, journaled (``notify_failed``) and replaced by a
 persistent notification; with no staff target configured, persistent
-notifications are the channel.
+notifications are the channel. An alarm's persistent notification links to the
+panel, says who acknowledged it and goes away when the alarm is closed.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from ..supervision.journal import NOTIFIED
 from ..supervision.timeutil import parse_iso
 from ..texts import Texts
 from .config import ApartmentConfig, UnitConfig
-from .const import JOURNAL_NOTIFY_FAILED
+from .const import JOURNAL_NOTIFY_FAILED, PANEL_URL_PATH
 
 ACTION_ACK = "MIOT_ACK_"
 ACTION_RESOLVE = "MIOT_OK_"
@@ -107,29 +112,39 @@ class Situation:
 
 type JournalRecorder = Callable[[ApartmentConfig, str, Mapping[str, Any]], None]
 type Spawner = Callable[[Coroutine[Any, Any, None]], None]
+type UserName = Callable[[str | None], str]
+
+
+def panel_path(apartment_id: str | None = None) -> str:
+    """Return the path of the Tillsyn panel, at one apartment when given."""
+    path = f"/{PANEL_URL_PATH}"
+    return path if apartment_id is None else f"{path}?apartment={apartment_id}"
 
 
 class CareNotifier:
     """Send, replace and clear staff notifications for one care unit."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913, PLR0917 - the unit's parts the notifier works with
         self,
         hass: HomeAssistant,
         config: UnitConfig,
         texts: Texts,
         record: JournalRecorder,
         spawn: Spawner,
+        user_name: UserName,
     ) -> None:
         """Bind to the unit's settings.
 
         ``record`` journals an adapter entry; ``spawn`` runs a coroutine as a task
-        of the care unit's config entry.
+        of the care unit's config entry; ``user_name`` names a user id.
         """
         self._hass = hass
         self.config = config
         self.texts = texts
         self._record = record
         self._spawn = spawn
+        self._user_name = user_name
+        self._persistent: dict[str, tuple[str, str]] = {}  # id -> (title, message) shown
         self._lock = asyncio.Lock()  # keep sends in order (a clear never overtakes its alarm)
         self._tz = ZoneInfo(hass.config.time_zone)
         self._pending: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -202,19 +217,27 @@ class CareNotifier:
             case EventKind.SENSOR_RECOVERED if not situation.sensor_problem:
                 await self._async_clear(apartment, "sensor", exclude=())
                 self._dismiss(apartment, "sensor")
-            case EventKind.LOW_BATTERY:
-                await self._async_low_battery(apartment)
             case _:
-                pass
+                await self._async_notice(apartment, event)
+
+    async def _async_notice(self, apartment: ApartmentConfig, event: Event) -> None:
+        """Send the low-priority notices: a low battery, a pause made by someone."""
+        if event.kind is EventKind.LOW_BATTERY:
+            await self._async_low_battery(apartment)
+        elif event.kind is EventKind.PAUSED and event.data.get("user_id"):
+            await self._async_paused(apartment, event)
 
     # -------------------------------------------------------------- messages
 
     def _payload_data(self, apartment: ApartmentConfig, kind: str) -> dict[str, Any]:
         """Return the mobile app ``data`` common to one apartment's notifications."""
+        path = panel_path(apartment.apartment_id)
         return {
             "tag": _tag(apartment, kind),
             "group": f"{DOMAIN}_{slugify(self.config.title)}",
             "visibility": "private",
+            "url": path,
+            "clickAction": path,
         }
 
     def _urgent(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -282,8 +305,19 @@ class CareNotifier:
 
     async def _async_acknowledged(self, apartment: ApartmentConfig, event: Event) -> None:
         user_id = event.data.get("user_id")
-        mine = self._services_of(user_id if isinstance(user_id, str) else None)
+        user_id = user_id if isinstance(user_id, str) else None
+        mine = self._services_of(user_id)
         await self._async_clear(apartment, "alarm", exclude=mine)
+        shown = self._persistent.get(_tag(apartment, "alarm"))
+        if shown is not None:
+            title, message = shown
+            now = dt_util.utcnow()
+            taken = self.texts.get(
+                "acknowledged_by",
+                user=self._user_name(user_id) or "-",
+                time=format_time(now, now, self._tz),
+            )
+            self._persist(_tag(apartment, "alarm"), title, f"{taken}\n\n{message}", apartment)
         if mine:
             data = self._payload_data(apartment, "alarm")
             data["actions"] = [
@@ -317,6 +351,35 @@ class CareNotifier:
                 since=format_time(parse_iso(since) if since else event.at, now, self._tz),
             ),
             data,
+        )
+
+    async def _async_paused(self, apartment: ApartmentConfig, event: Event) -> None:
+        user_id = str(event.data["user_id"])
+        until = event.data.get("until")
+        now = dt_util.utcnow()
+        reason = str(event.data.get("reason"))
+        message = self.texts.get(
+            "paused_message",
+            user=self._user_name(user_id),
+            until=format_time(parse_iso(until), now, self._tz) if until else "-",
+            reason=self.texts.get(f"pause_reason_{reason}")
+            if self.texts.has(f"pause_reason_{reason}")
+            else reason,
+        )
+        data = self._payload_data(apartment, "pause")
+        data |= {"push": {"interruption-level": "active"}, "channel": CHANNEL_INFO}
+        others = [
+            target
+            for target in _unique(self.config.staff_targets)
+            if target not in self._services_of(user_id)
+        ]
+        await self._async_send(
+            apartment,
+            others,
+            self.texts.get("paused_title", apartment=apartment.label),
+            message,
+            data,
+            fallback=False,
         )
 
     async def _async_low_battery(self, apartment: ApartmentConfig) -> None:
@@ -373,11 +436,17 @@ class CareNotifier:
             for target in targets
             if await self._async_call(apartment, target, payload, episode_id=episode_id)
         ]
-        if not targets or (fallback and len(sent) < len(targets)):
-            persistent_notification.async_create(
-                self._hass, message, title=title, notification_id=data["tag"]
-            )
+        if fallback and (not targets or len(sent) < len(targets)):
+            self._persist(data["tag"], title, message, apartment)
         return sent
+
+    def _persist(self, tag: str, title: str, message: str, apartment: ApartmentConfig) -> None:
+        """Show (or replace) a persistent notification with a link to the panel."""
+        self._persistent[tag] = (title, message)
+        link = self.texts.get("open_panel", url=panel_path(apartment.apartment_id))
+        persistent_notification.async_create(
+            self._hass, f"{message}\n\n{link}", title=title, notification_id=tag
+        )
 
     async def _async_call(
         self,
@@ -399,7 +468,9 @@ class CareNotifier:
         return True
 
     def _dismiss(self, apartment: ApartmentConfig, kind: str) -> None:
-        persistent_notification.async_dismiss(self._hass, _tag(apartment, kind))
+        tag = _tag(apartment, kind)
+        self._persistent.pop(tag, None)
+        persistent_notification.async_dismiss(self._hass, tag)
 
 
 def _tag(apartment: ApartmentConfig, kind: str) -> str:

@@ -1,8 +1,13 @@
-"""Actions for care units: pause, resume, acknowledge, resolve, export the journal."""
+"""Actions for care units: pause, resume, acknowledge, resolve, export the journal.
+
+A pause needs a reason and an end; only an administrator can pause without an
+end, and must ask for it (``indefinite``). Closing an alarm needs an outcome;
+the old outcomes ``ok`` and ``visited`` of automations still work.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +25,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import service
 from homeassistant.util import dt as dt_util
-from homeassistant.util import slugify
 
 from ..const import DOMAIN
-from ..supervision.journal import Episode, episodes_to_csv, to_csv
+from ..supervision.journal import LEGACY_OUTCOMES, OUTCOMES, Episode
 from ..supervision.timeutil import iso_or_none
 from .apartment import Apartment
-from .const import EXPORT_DIR, OUTCOME_OK, OUTCOMES, PAUSE_REASONS
+from .const import EXPORT_DIR, NOTE_MAX_LENGTH, OUTCOME_ALL_OK, PAUSE_REASONS
+from .export import CONTENT_ENTRIES, CONTENT_EPISODES, async_export_journal
 from .unit import CareUnit
 
 SERVICE_PAUSE = "pause_supervision"
@@ -39,23 +44,30 @@ ATTR_DEVICE_ID = "device_id"
 ATTR_UNTIL = "until"
 ATTR_REASON = "reason"
 ATTR_OUTCOME = "outcome"
+ATTR_NOTE = "note"
+ATTR_INDEFINITE = "indefinite"
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_START = "start"
 ATTR_END = "end"
 ATTR_EXCEL = "excel_sv"
 ATTR_CONTENT = "content"
-CONTENT_ENTRIES = "entries"
-CONTENT_EPISODES = "episodes"
+ATTR_LANGUAGE = "language"
 
 APARTMENT_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
 PAUSE_SCHEMA = APARTMENT_SCHEMA.extend(
     {
         vol.Optional(ATTR_UNTIL): cv.datetime,
         vol.Required(ATTR_REASON): vol.In(PAUSE_REASONS),
+        vol.Optional(ATTR_INDEFINITE, default=False): cv.boolean,
     }
 )
 RESOLVE_SCHEMA = APARTMENT_SCHEMA.extend(
-    {vol.Optional(ATTR_OUTCOME, default=OUTCOME_OK): vol.In(OUTCOMES)}
+    {
+        vol.Optional(ATTR_OUTCOME, default=OUTCOME_ALL_OK): vol.All(
+            vol.In([*OUTCOMES, *LEGACY_OUTCOMES]), lambda value: LEGACY_OUTCOMES.get(value, value)
+        ),
+        vol.Optional(ATTR_NOTE, default=""): vol.All(cv.string, vol.Length(max=NOTE_MAX_LENGTH)),
+    }
 )
 EXPORT_SCHEMA = vol.Schema(
     {
@@ -66,6 +78,7 @@ EXPORT_SCHEMA = vol.Schema(
         vol.Optional(ATTR_CONTENT, default=CONTENT_ENTRIES): vol.In(
             [CONTENT_ENTRIES, CONTENT_EPISODES]
         ),
+        vol.Optional(ATTR_LANGUAGE): vol.In(["en", "sv"]),
     }
 )
 
@@ -87,9 +100,9 @@ def _apartment(hass: HomeAssistant, call: ServiceCall) -> tuple[CareUnit, Apartm
     raise _error("not_an_apartment")
 
 
-def loaded_unit(entry: ConfigEntry[Any]) -> CareUnit | None:
+def loaded_unit(entry: ConfigEntry[Any] | None) -> CareUnit | None:
     """Return the care unit of a loaded care-unit entry, else None."""
-    if entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
+    if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
         return None
     unit = entry.runtime_data
     return unit if isinstance(unit, CareUnit) else None
@@ -110,6 +123,8 @@ def _episode_summary(episode: Episode) -> dict[str, Any]:
         "resolved_at": iso_or_none(episode.resolved_at),
         "resolved_by": episode.resolved_by,
         "outcome": episode.outcome,
+        "closed_without_motion": episode.closed_without_motion,
+        "note": episode.note,
         "response_minutes": episode.response_minutes,
     }
 
@@ -120,7 +135,7 @@ def _write(path: Path, text: str) -> None:
 
 
 async def _async_require_admin(hass: HomeAssistant, call: ServiceCall) -> None:
-    """Only administrators may read the journal (calls without a user are internal)."""
+    """Only administrators may do this (calls without a user are internal)."""
     user_id = call.context.user_id
     if user_id is None:
         return
@@ -129,10 +144,13 @@ async def _async_require_admin(hass: HomeAssistant, call: ServiceCall) -> None:
         raise Unauthorized(context=call.context)
 
 
-@callback
-def _pause(call: ServiceCall) -> None:
+async def _pause(call: ServiceCall) -> None:
     unit, apartment = _apartment(call.hass, call)
     until: datetime | None = call.data.get(ATTR_UNTIL)
+    if until is None:
+        if not call.data[ATTR_INDEFINITE]:
+            raise _error("pause_needs_end")
+        await _async_require_admin(call.hass, call)
     try:
         unit.pause(
             apartment.apartment_id,
@@ -166,22 +184,12 @@ def _acknowledge(call: ServiceCall) -> None:
 @callback
 def _resolve(call: ServiceCall) -> None:
     unit, apartment = _open_alarm(call)
-    unit.resolve(apartment.apartment_id, outcome=call.data[ATTR_OUTCOME], context=call.context)
-
-
-def _export_text(
-    unit: CareUnit, start: datetime, end: datetime, *, content: str, excel: bool
-) -> tuple[str, int, list[Episode]]:
-    """Return the CSV text, its row count and the episodes touching the period."""
-    episodes = unit.journal.episodes(start, end)
-    if content == CONTENT_EPISODES:
-        return episodes_to_csv(episodes, tz=unit.tz, excel_sv=excel), len(episodes), episodes
-    # Whole episodes: entries of an episode that began before the period come along.
-    wanted = {episode.episode_id for episode in episodes}
-    entries = [
-        item for item in unit.journal.entries if start <= item.at < end or item.episode_id in wanted
-    ]
-    return to_csv(entries, tz=unit.tz, excel_sv=excel), len(entries), episodes
+    unit.resolve(
+        apartment.apartment_id,
+        outcome=call.data[ATTR_OUTCOME],
+        note=call.data[ATTR_NOTE].strip(),
+        context=call.context,
+    )
 
 
 async def _export_journal(call: ServiceCall) -> ServiceResponse:
@@ -189,23 +197,23 @@ async def _export_journal(call: ServiceCall) -> ServiceResponse:
     await _async_require_admin(hass, call)
     entry = service.async_get_config_entry(hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID])
     if (unit := loaded_unit(entry)) is None:
-        raise _error("not_a_care_unit")
+        raise _error("not_a_care_unit", entry=entry.title)
     first: date = call.data[ATTR_START]
     last: date = call.data[ATTR_END]
     if last < first:
         raise _error("invalid_journal_period")
-    content: str = call.data[ATTR_CONTENT]
-    text, rows, episodes = _export_text(
+    export = await async_export_journal(
+        hass,
         unit,
-        dt_util.start_of_local_day(first),
-        dt_util.start_of_local_day(last + timedelta(days=1)),
-        content=content,
+        first,
+        last,
+        content=call.data[ATTR_CONTENT],
         excel=call.data[ATTR_EXCEL],
+        language=call.data.get(ATTR_LANGUAGE),
     )
-    name = f"{slugify(unit.config.title)}_{content}_{first.isoformat()}_{last.isoformat()}.csv"
-    path = Path(hass.config.path(*EXPORT_DIR, name))
+    path = Path(hass.config.path(*EXPORT_DIR, export.filename))
     try:
-        await hass.async_add_executor_job(_write, path, text)
+        await hass.async_add_executor_job(_write, path, export.text)
     except OSError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
@@ -214,8 +222,8 @@ async def _export_journal(call: ServiceCall) -> ServiceResponse:
         ) from err
     return {
         "file": str(path),
-        "rows": rows,
-        "episodes": [_episode_summary(episode) for episode in episodes],
+        "rows": export.rows,
+        "episodes": [_episode_summary(episode) for episode in export.episodes],
     }
 
 

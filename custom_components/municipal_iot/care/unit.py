@@ -30,12 +30,13 @@ from ..supervision.events import NOTIFY_KINDS, EventKind
 from ..supervision.events import Event as SupervisionEvent
 from ..supervision.journal import Journal
 from ..texts import Texts, async_get_texts
-from .apartment import Apartment, unit_signal
+from .apartment import Apartment, changes_signal, unit_signal
 from .config import ApartmentConfig, UnitConfig, apartment_configs
-from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_OK, STATE_SAVE_DELAY
+from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_ALL_OK, STATE_SAVE_DELAY
 from .inputs import SensorInputs
 from .notify import AlarmInfo, CareNotifier, Situation, parse_action
 from .store import CoalescedStore, journal_store_key, state_store_key
+from .users import UserNames
 
 MOBILE_ACTION_EVENT = "mobile_app_notification_action"
 # Engine events the notifier acts on (sends, replaces or clears notifications).
@@ -46,6 +47,13 @@ NOTIFIER_KINDS = NOTIFY_KINDS | {
     EventKind.SENSOR_RECOVERED,
 }
 PRUNE_HOUR = 3
+# Logged at INFO: every alarm raised, acknowledged, escalated and closed.
+LOGGED = {
+    EventKind.ALARM_RAISED: "Alarm raised in %s (%s)",
+    EventKind.ACKNOWLEDGED: "Alarm in %s acknowledged (%s)",
+    EventKind.ESCALATE: "Alarm in %s escalated (%s)",
+    EventKind.RESOLVED: "Alarm in %s closed (%s)",
+}
 
 type CareUnitConfigEntry = ConfigEntry[CareUnit]
 
@@ -62,8 +70,12 @@ class CareUnit:
         self.apartments: dict[str, Apartment] = {}
         self.journal = Journal()
         self.device_id = ""
-        self.notifier = CareNotifier(hass, self.config, Texts({}), self._record, self._spawn)
+        self.users = UserNames(hass)
+        self.notifier = CareNotifier(
+            hass, self.config, Texts({}), self._record, self._spawn, self.users.name
+        )
         self.signal = unit_signal(entry.entry_id)
+        self.changes = changes_signal(entry.entry_id)
         self._inputs = SensorInputs(hass, self._run)
         self._unsubs: list[CALLBACK_TYPE] = []
         self._state_store = CoalescedStore(
@@ -79,6 +91,7 @@ class CareUnit:
         """Load the stores, create the apartments, tick each one, then listen."""
         hass = self.hass
         self.notifier.texts = await async_get_texts(hass)
+        await self.users.async_start()
         stored = (await self._state_store.async_load()).get("apartments", {})
         journal_data = await self._journal_store.async_load()
         if journal_data:
@@ -136,6 +149,7 @@ class CareUnit:
     async def async_stop(self) -> None:
         """Stop listening and write both stores."""
         self.notifier.stop()
+        self.users.stop()
         self._inputs.unsubscribe()
         for unsub in self._unsubs:
             unsub()
@@ -184,6 +198,7 @@ class CareUnit:
 
     def _signal(self, apartment: Apartment, context: Context | None) -> None:
         async_dispatcher_send(self.hass, apartment.signal, context)
+        async_dispatcher_send(self.hass, self.changes, apartment.apartment_id)
         status = apartment.supervisor.status
         if status is not apartment.status:
             apartment.status = status
@@ -203,7 +218,11 @@ class CareUnit:
         reason: str,
         context: Context | None = None,
     ) -> None:
-        """Pause supervision (``until`` None: until resumed); ValueError if in the past."""
+        """Pause supervision; ValueError if ``until`` is in the past.
+
+        ``until`` None pauses until resumed: only the action offers it, to
+        administrators who ask for it explicitly.
+        """
         apartment = self._apartment(apartment_id)
         user_id = None if context is None else context.user_id
         events = apartment.supervisor.pause(until=until, reason=reason, user_id=user_id)
@@ -224,11 +243,13 @@ class CareUnit:
         self._run(apartment, apartment.supervisor.acknowledge(user_id), context)
 
     @callback
-    def resolve(self, apartment_id: str, *, outcome: str, context: Context | None = None) -> None:
-        """Close the open alarm with an outcome ("checked, all OK")."""
+    def resolve(
+        self, apartment_id: str, *, outcome: str, note: str = "", context: Context | None = None
+    ) -> None:
+        """Close the open alarm with an outcome and an optional note (motion or not)."""
         apartment = self._apartment(apartment_id)
         user_id = None if context is None else context.user_id
-        self._run(apartment, apartment.supervisor.resolve(user_id, outcome), context)
+        self._run(apartment, apartment.supervisor.resolve(user_id, outcome, note), context)
 
     @callback
     def _on_action(self, event: Event) -> None:
@@ -242,7 +263,9 @@ class CareUnit:
                 if verb == "acknowledge":
                     self.acknowledge(apartment.apartment_id, context=event.context)
                 else:
-                    self.resolve(apartment.apartment_id, outcome=OUTCOME_OK, context=event.context)
+                    self.resolve(
+                        apartment.apartment_id, outcome=OUTCOME_ALL_OK, context=event.context
+                    )
                 return
 
     # --------------------------------------------------------- the engine loop
@@ -260,6 +283,7 @@ class CareUnit:
             for event in events:
                 self.journal.add(event, apartment_label=label)
                 self._fire(apartment, event, context)
+                self._log(label, event)
             self._journal_store.schedule_save(urgent=True)
             notify = [event for event in events if event.kind in NOTIFIER_KINDS]
             if notify:
@@ -267,6 +291,18 @@ class CareUnit:
         self._state_store.schedule_save(urgent=bool(events))
         self._schedule(apartment)
         self._signal(apartment, context)
+
+    def _log(self, label: str, event: SupervisionEvent) -> None:
+        if (message := LOGGED.get(event.kind)) is not None:
+            user_id = event.data.get("user_id")
+            detail = (
+                self.users.name(user_id)
+                if isinstance(user_id, str)
+                else str(event.data.get("reason") or event.data.get("episode_id"))
+            )
+            if event.kind is EventKind.RESOLVED:
+                detail = f"{event.data.get('outcome')}, {detail}"
+            LOGGER.info(message, label, detail)
 
     def _fire(self, apartment: Apartment, event: SupervisionEvent, context: Context | None) -> None:
         data = {
@@ -336,6 +372,7 @@ class CareUnit:
             data=data,
         )
         self._journal_store.schedule_save(urgent=True)
+        async_dispatcher_send(self.hass, self.changes, config.apartment_id)
 
     @callback
     def _prune(self, _now: datetime | None = None) -> None:
@@ -360,6 +397,15 @@ class CareUnit:
         """Return how many apartments have an open alarm (acknowledged or not)."""
         return sum(
             apartment.supervisor.episode is not None for apartment in self.apartments.values()
+        )
+
+    @property
+    def alarm_labels(self) -> list[str]:
+        """Return the labels of the apartments with an open alarm."""
+        return sorted(
+            apartment.config.label
+            for apartment in self.apartments.values()
+            if apartment.supervisor.episode is not None
         )
 
     def apartment_by_device(self, device_id: str) -> Apartment | None:

@@ -134,6 +134,7 @@ class ApartmentSupervisor:
         self._clock = clock
         now = self._now()
         self._last_motion: datetime | None = None
+        self._motion_before: datetime | None = None  # seen before supervision (display only)
         self._confirmed_at: datetime | None = None
         self._clock_start = now
         self._window_cursor = now  # window occurrences ending at or before this are done
@@ -174,6 +175,17 @@ class ApartmentSupervisor:
 
         return self._input(apply)
 
+    def seed_last_motion(self, at: datetime) -> None:
+        """Remember motion a sensor showed before it was supervised (its last change).
+
+        Only :attr:`last_motion` shows it: the still time still counts from the
+        start of supervision, since nothing was watched before.
+        """
+        at = min(utc(at), self._now())
+        if self._last_motion is None or at > self._last_motion:
+            seen = self._motion_before
+            self._motion_before = at if seen is None else max(seen, at)
+
     def battery_update(self, sensor_id: str, *, low: bool) -> list[Event]:
         """Record a sensor's battery state; a low battery is reported at most once a day."""
 
@@ -210,11 +222,13 @@ class ApartmentSupervisor:
 
         return self._input(apply)
 
-    def resolve(self, user_id: str | None, outcome: str) -> list[Event]:
-        """Close the open alarm episode; no-op without one.
+    def resolve(self, user_id: str | None, outcome: str, note: str = "") -> list[Event]:
+        """Close the open alarm episode with an outcome (and a note); no-op without one.
 
-        Resolving counts as a confirmed check: the still time restarts now, and
-        a check window running now counts as satisfied.
+        Closing without motion is allowed (staff were there): the event's
+        ``motion_returned`` says which. Resolving counts as a confirmed check:
+        the still time restarts now, and a check window running now counts as
+        satisfied.
         """
 
         def apply(now: datetime) -> list[Event]:
@@ -232,6 +246,7 @@ class ApartmentSupervisor:
                     outcome=outcome,
                     motion_returned=episode.motion_returned_at is not None,
                     acknowledged=episode.acknowledged,
+                    **({"note": note} if note else {}),
                 )
             ]
 
@@ -364,8 +379,8 @@ class ApartmentSupervisor:
 
     @property
     def last_motion(self) -> datetime | None:
-        """Return the last motion seen by any assigned sensor."""
-        return self._last_motion
+        """Return the last motion of any assigned sensor (seen before supervision too)."""
+        return _later(self._last_motion, self._motion_before)
 
     @property
     def last_activity(self) -> datetime | None:
@@ -435,6 +450,7 @@ class ApartmentSupervisor:
             "version": STATE_VERSION,
             "apartment_id": self._apartment_id,
             "last_motion": iso_or_none(self._last_motion),
+            "motion_before": iso_or_none(self._motion_before),
             "confirmed_at": iso_or_none(self._confirmed_at),
             "clock_start": iso(self._clock_start),
             "window_cursor": iso(self._window_cursor),
@@ -449,6 +465,7 @@ class ApartmentSupervisor:
         if version != STATE_VERSION:
             raise ValueError(f"unsupported supervision state version {version!r}")
         self._last_motion = parse_iso_or_none(state.get("last_motion"))
+        self._motion_before = parse_iso_or_none(state.get("motion_before"))
         self._confirmed_at = parse_iso_or_none(state.get("confirmed_at"))
         self._clock_start = parse_iso(state["clock_start"])
         self._window_cursor = parse_iso(state["window_cursor"])

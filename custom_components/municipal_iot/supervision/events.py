@@ -18,7 +18,8 @@ Data keys per kind (all alarm-episode events carry ``episode_id``):
   ``window_start``, ``window_end`` for a check window.
 * ``escalate``: episode_id, raised_at, due_at.  ``remind``: episode_id, count, due_at.
 * ``acknowledged``: episode_id, user_id.  ``motion_returned``: episode_id.
-* ``resolved``: episode_id, user_id, outcome, motion_returned, acknowledged.
+* ``resolved``: episode_id, user_id, outcome, motion_returned (False: closed
+  without motion), acknowledged, and ``note`` when staff wrote one.
 * ``check_passed`` / ``check_missed`` / ``check_skipped``: window, window_start,
   window_end, due_at, last_activity; ``check_skipped`` adds reason
   ``"sensor_problem"`` (every sensor has a problem: nothing can be concluded).

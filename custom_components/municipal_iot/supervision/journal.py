@@ -9,8 +9,10 @@ push notifications for an episode went out, with ``data["episode_id"]``) with
 :meth:`Journal.prune` daily.
 
 Export: :func:`to_csv` lists entries; :func:`episodes_to_csv` lists one row per
-alarm episode (raised, notified, acknowledged, resolved). :meth:`Journal.episodes`
-returns every episode touching a period with *all* its entries, also those
+alarm episode (raised, notified, acknowledged, resolved). Both take optional
+:class:`CsvLabels`: translated headers and values, and user names for user ids
+(resolved when the export is made, so a renamed user shows the current name).
+:meth:`Journal.episodes` returns every episode touching a period with *all* its entries, also those
 outside the period, so an export never cuts an episode in half.
 """
 
@@ -33,6 +35,24 @@ DEFAULT_RETENTION = timedelta(days=396)  # about 13 months
 NOTIFIED = "notified"  # adapter entry: notifications for data["episode_id"] were sent
 JOURNAL_VERSION = 1
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Outcomes of closing an alarm; journals written before they existed say "ok" or "visited".
+OUTCOMES = ("visited_all_ok", "visited_needed_help", "false_alarm", "technical_fault")
+LEGACY_OUTCOMES = {"ok": "visited_all_ok", "visited": "visited_all_ok"}
+RESOLVED_WITHOUT_MOTION = "resolved_without_motion"  # how a resolve without motion reads
+
+
+def outcome_of(value: object) -> str | None:
+    """Return an outcome in today's vocabulary (old journals' values mapped)."""
+    if not isinstance(value, str):
+        return None
+    return LEGACY_OUTCOMES.get(value, value)
+
+
+def entry_kind_label(entry: JournalEntry) -> str:
+    """Return the kind an entry is shown as: a resolve without motion says so."""
+    if entry.kind == EventKind.RESOLVED and entry.data.get("motion_returned") is False:
+        return RESOLVED_WITHOUT_MOTION
+    return entry.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +117,8 @@ class Episode:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     outcome: str | None = None
+    note: str = ""
+    closed_without_motion: bool = False
 
     @property
     def response_minutes(self) -> float | None:
@@ -126,7 +148,9 @@ class Episode:
             case EventKind.RESOLVED:
                 self.resolved_at = entry.at
                 self.resolved_by = entry.user_id
-                self.outcome = entry.data.get("outcome")
+                self.outcome = outcome_of(entry.data.get("outcome"))
+                self.note = str(entry.data.get("note") or "")
+                self.closed_without_motion = entry.data.get("motion_returned") is False
             case _:
                 pass
 
@@ -270,6 +294,37 @@ class Journal:
 # ------------------------------------------------------------------ CSV export
 
 
+@dataclass(frozen=True, slots=True)
+class CsvLabels:
+    """Translated headers and values, and user names, for an export.
+
+    ``columns`` maps a column key to its header; ``values`` maps
+    ``"event.<kind>"``, ``"outcome.<outcome>"`` and ``"reason.<reason>"`` to their
+    text; ``users`` maps a user id to the user's name. Anything missing is shown
+    as its key or id.
+    """
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict)
+    users: Mapping[str, str] = field(default_factory=dict)
+
+    def header(self, columns: Iterable[str]) -> list[str]:
+        """Return the header row."""
+        return [self.columns.get(column, column) for column in columns]
+
+    def value(self, group: str, value: str | None) -> str:
+        """Return a value's text, or the value itself."""
+        if value is None:
+            return ""
+        return self.values.get(f"{group}.{value}", value)
+
+    def user(self, user_id: str | None) -> str:
+        """Return a user's name, or the id of a user that no longer exists."""
+        if user_id is None:
+            return ""
+        return self.users.get(user_id, user_id)
+
+
 class _Csv:
     """Cell formatting for one export flavour."""
 
@@ -316,7 +371,9 @@ ENTRY_COLUMNS = (
     "apartment_id",
     "apartment",
     "event",
-    "user_id",
+    "user",
+    "outcome",
+    "note",
     "episode_id",
     "details",
 )
@@ -335,11 +392,22 @@ EPISODE_COLUMNS = (
     "resolved_at",
     "resolved_by",
     "outcome",
+    "closed_without_motion",
+    "note",
     "response_minutes",
 )
 
 
-def to_csv(entries: Iterable[JournalEntry], *, tz: ZoneInfo, excel_sv: bool = False) -> str:
+_SHOWN_KEYS = frozenset({"episode_id", "user_id", "outcome", "note"})
+
+
+def to_csv(
+    entries: Iterable[JournalEntry],
+    *,
+    tz: ZoneInfo,
+    excel_sv: bool = False,
+    labels: CsvLabels | None = None,
+) -> str:
     """Export entries as semicolon-separated CSV.
 
     ``excel_sv=True`` targets Excel with Swedish settings: a UTF-8 BOM, CRLF line
@@ -347,18 +415,21 @@ def to_csv(entries: Iterable[JournalEntry], *, tz: ZoneInfo, excel_sv: bool = Fa
     times are ISO 8601 with the local offset. ``details`` is the event data as
     JSON (without the columns already shown).
     """
+    labels = labels or CsvLabels()
     out = _Csv(tz, excel_sv=excel_sv)
-    out.row(ENTRY_COLUMNS)
+    out.row(labels.header(ENTRY_COLUMNS))
     for entry in entries:
-        details = {k: v for k, v in entry.data.items() if k not in {"episode_id", "user_id"}}
+        details = {k: v for k, v in entry.data.items() if k not in _SHOWN_KEYS}
         out.row(
             [
                 str(entry.id),
                 out.time(entry.at),
                 out.text(entry.apartment_id),
                 out.text(entry.apartment_label),
-                entry.kind,
-                out.text(entry.user_id),
+                labels.value("event", entry_kind_label(entry)),
+                out.text(labels.user(entry.user_id)),
+                labels.value("outcome", outcome_of(entry.data.get("outcome"))),
+                out.text(entry.data.get("note")),
                 out.text(entry.episode_id),
                 json.dumps(details, sort_keys=True, ensure_ascii=False) if details else "",
             ]
@@ -366,27 +437,38 @@ def to_csv(entries: Iterable[JournalEntry], *, tz: ZoneInfo, excel_sv: bool = Fa
     return out.result()
 
 
-def episodes_to_csv(episodes: Iterable[Episode], *, tz: ZoneInfo, excel_sv: bool = False) -> str:
+def episodes_to_csv(
+    episodes: Iterable[Episode],
+    *,
+    tz: ZoneInfo,
+    excel_sv: bool = False,
+    labels: CsvLabels | None = None,
+) -> str:
     """Export one row per alarm episode (same CSV flavours as :func:`to_csv`)."""
+    labels = labels or CsvLabels()
     out = _Csv(tz, excel_sv=excel_sv)
-    out.row(EPISODE_COLUMNS)
+    out.row(labels.header(EPISODE_COLUMNS))
     for episode in episodes:
         out.row(
             [
                 out.text(episode.episode_id),
                 out.text(episode.apartment_id),
                 out.text(episode.apartment_label),
-                out.text(episode.reason),
+                labels.value("reason", episode.reason),
                 out.time(episode.raised_at),
                 out.time(episode.notified_at),
                 out.time(episode.escalated_at),
                 str(episode.reminders),
                 out.time(episode.acknowledged_at),
-                out.text(episode.acknowledged_by),
+                out.text(labels.user(episode.acknowledged_by)),
                 out.time(episode.motion_returned_at),
                 out.time(episode.resolved_at),
-                out.text(episode.resolved_by),
-                out.text(episode.outcome),
+                out.text(labels.user(episode.resolved_by)),
+                labels.value("outcome", episode.outcome),
+                labels.value("bool", str(episode.closed_without_motion).lower())
+                if episode.resolved_at is not None
+                else "",
+                out.text(episode.note),
                 out.number(episode.response_minutes),
             ]
         )
