@@ -11,6 +11,8 @@ from typing import Any
 from homeassistant.core import Event, HomeAssistant, callback
 
 from ..const import DOMAIN, LogbookDescriber
+from ..supervision.events import EventKind
+from ..supervision.journal import RESOLVED_WITHOUT_MOTION
 from ..texts import logbook_entry
 from .const import EVENT_ALARM, EVENT_SENSOR, EVENT_SUPERVISION
 
@@ -23,6 +25,8 @@ def async_describe_events(hass: HomeAssistant, async_describe_event: LogbookDesc
     def describe(event: Event) -> dict[str, Any]:
         data = event.data
         kind = str(data.get("type", ""))
+        if kind == EventKind.RESOLVED and data.get("motion_returned") is False:
+            kind = RESOLVED_WITHOUT_MOTION
         return logbook_entry(
             hass,
             data.get("apartment"),

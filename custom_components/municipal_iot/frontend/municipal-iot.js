@@ -1,0 +1,198 @@
+var z=globalThis,L=z.ShadowRoot&&(z.ShadyCSS===void 0||z.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,V=Symbol(),ot=new WeakMap,P=class{constructor(t,e,s){if(this._$cssResult$=!0,s!==V)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=t,this.t=e}get styleSheet(){let t=this.o,e=this.t;if(L&&t===void 0){let s=e!==void 0&&e.length===1;s&&(t=ot.get(e)),t===void 0&&((this.o=t=new CSSStyleSheet).replaceSync(this.cssText),s&&ot.set(e,t))}return t}toString(){return this.cssText}},at=r=>new P(typeof r=="string"?r:r+"",void 0,V),x=(r,...t)=>{let e=r.length===1?r[0]:t.reduce((s,n,i)=>s+(o=>{if(o._$cssResult$===!0)return o.cssText;if(typeof o=="number")return o;throw Error("Value passed to 'css' function must be a 'css' function result: "+o+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(n)+r[i+1],r[0]);return new P(e,r,V)},lt=(r,t)=>{if(L)r.adoptedStyleSheets=t.map(e=>e instanceof CSSStyleSheet?e:e.styleSheet);else for(let e of t){let s=document.createElement("style"),n=z.litNonce;n!==void 0&&s.setAttribute("nonce",n),s.textContent=e.cssText,r.appendChild(s)}},J=L?r=>r:r=>r instanceof CSSStyleSheet?(t=>{let e="";for(let s of t.cssRules)e+=s.cssText;return at(e)})(r):r;var{is:Ut,defineProperty:Tt,getOwnPropertyDescriptor:Pt,getOwnPropertyNames:Ht,getOwnPropertySymbols:Mt,getPrototypeOf:Dt}=Object,j=globalThis,dt=j.trustedTypes,Rt=dt?dt.emptyScript:"",Ot=j.reactiveElementPolyfillSupport,H=(r,t)=>r,K={toAttribute(r,t){switch(t){case Boolean:r=r?Rt:null;break;case Object:case Array:r=r==null?r:JSON.stringify(r)}return r},fromAttribute(r,t){let e=r;switch(t){case Boolean:e=r!==null;break;case Number:e=r===null?null:Number(r);break;case Object:case Array:try{e=JSON.parse(r)}catch{e=null}}return e}},pt=(r,t)=>!Ut(r,t),ct={attribute:!0,type:String,converter:K,reflect:!1,useDefault:!1,hasChanged:pt};Symbol.metadata??=Symbol("metadata"),j.litPropertyMetadata??=new WeakMap;var $=class extends HTMLElement{static addInitializer(t){this._$Ei(),(this.l??=[]).push(t)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(t,e=ct){if(e.state&&(e.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(t)&&((e=Object.create(e)).wrapped=!0),this.elementProperties.set(t,e),!e.noAccessor){let s=Symbol(),n=this.getPropertyDescriptor(t,s,e);n!==void 0&&Tt(this.prototype,t,n)}}static getPropertyDescriptor(t,e,s){let{get:n,set:i}=Pt(this.prototype,t)??{get(){return this[e]},set(o){this[e]=o}};return{get:n,set(o){let d=n?.call(this);i?.call(this,o),this.requestUpdate(t,d,s)},configurable:!0,enumerable:!0}}static getPropertyOptions(t){return this.elementProperties.get(t)??ct}static _$Ei(){if(this.hasOwnProperty(H("elementProperties")))return;let t=Dt(this);t.finalize(),t.l!==void 0&&(this.l=[...t.l]),this.elementProperties=new Map(t.elementProperties)}static finalize(){if(this.hasOwnProperty(H("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(H("properties"))){let e=this.properties,s=[...Ht(e),...Mt(e)];for(let n of s)this.createProperty(n,e[n])}let t=this[Symbol.metadata];if(t!==null){let e=litPropertyMetadata.get(t);if(e!==void 0)for(let[s,n]of e)this.elementProperties.set(s,n)}this._$Eh=new Map;for(let[e,s]of this.elementProperties){let n=this._$Eu(e,s);n!==void 0&&this._$Eh.set(n,e)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(t){let e=[];if(Array.isArray(t)){let s=new Set(t.flat(1/0).reverse());for(let n of s)e.unshift(J(n))}else t!==void 0&&e.push(J(t));return e}static _$Eu(t,e){let s=e.attribute;return s===!1?void 0:typeof s=="string"?s:typeof t=="string"?t.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(t=>this.enableUpdating=t),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(t=>t(this))}addController(t){(this._$EO??=new Set).add(t),this.renderRoot!==void 0&&this.isConnected&&t.hostConnected?.()}removeController(t){this._$EO?.delete(t)}_$E_(){let t=new Map,e=this.constructor.elementProperties;for(let s of e.keys())this.hasOwnProperty(s)&&(t.set(s,this[s]),delete this[s]);t.size>0&&(this._$Ep=t)}createRenderRoot(){let t=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return lt(t,this.constructor.elementStyles),t}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(t=>t.hostConnected?.())}enableUpdating(t){}disconnectedCallback(){this._$EO?.forEach(t=>t.hostDisconnected?.())}attributeChangedCallback(t,e,s){this._$AK(t,s)}_$ET(t,e){let s=this.constructor.elementProperties.get(t),n=this.constructor._$Eu(t,s);if(n!==void 0&&s.reflect===!0){let i=(s.converter?.toAttribute!==void 0?s.converter:K).toAttribute(e,s.type);this._$Em=t,i==null?this.removeAttribute(n):this.setAttribute(n,i),this._$Em=null}}_$AK(t,e){let s=this.constructor,n=s._$Eh.get(t);if(n!==void 0&&this._$Em!==n){let i=s.getPropertyOptions(n),o=typeof i.converter=="function"?{fromAttribute:i.converter}:i.converter?.fromAttribute!==void 0?i.converter:K;this._$Em=n;let d=o.fromAttribute(e,i.type);this[n]=d??this._$Ej?.get(n)??d,this._$Em=null}}requestUpdate(t,e,s,n=!1,i){if(t!==void 0){let o=this.constructor;if(n===!1&&(i=this[t]),s??=o.getPropertyOptions(t),!((s.hasChanged??pt)(i,e)||s.useDefault&&s.reflect&&i===this._$Ej?.get(t)&&!this.hasAttribute(o._$Eu(t,s))))return;this.C(t,e,s)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(t,e,{useDefault:s,reflect:n,wrapped:i},o){s&&!(this._$Ej??=new Map).has(t)&&(this._$Ej.set(t,o??e??this[t]),i!==!0||o!==void 0)||(this._$AL.has(t)||(this.hasUpdated||s||(e=void 0),this._$AL.set(t,e)),n===!0&&this._$Em!==t&&(this._$Eq??=new Set).add(t))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(e){Promise.reject(e)}let t=this.scheduleUpdate();return t!=null&&await t,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[n,i]of this._$Ep)this[n]=i;this._$Ep=void 0}let s=this.constructor.elementProperties;if(s.size>0)for(let[n,i]of s){let{wrapped:o}=i,d=this[n];o!==!0||this._$AL.has(n)||d===void 0||this.C(n,void 0,i,d)}}let t=!1,e=this._$AL;try{t=this.shouldUpdate(e),t?(this.willUpdate(e),this._$EO?.forEach(s=>s.hostUpdate?.()),this.update(e)):this._$EM()}catch(s){throw t=!1,this._$EM(),s}t&&this._$AE(e)}willUpdate(t){}_$AE(t){this._$EO?.forEach(e=>e.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(t)),this.updated(t)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(t){return!0}update(t){this._$Eq&&=this._$Eq.forEach(e=>this._$ET(e,this[e])),this._$EM()}updated(t){}firstUpdated(t){}};$.elementStyles=[],$.shadowRootOptions={mode:"open"},$[H("elementProperties")]=new Map,$[H("finalized")]=new Map,Ot?.({ReactiveElement:$}),(j.reactiveElementVersions??=[]).push("2.1.2");var tt=globalThis,ht=r=>r,B=tt.trustedTypes,ut=B?B.createPolicy("lit-html",{createHTML:r=>r}):void 0,vt="$lit$",y=`lit$${Math.random().toFixed(9).slice(2)}$`,bt="?"+y,Nt=`<${bt}>`,S=document,D=()=>S.createComment(""),R=r=>r===null||typeof r!="object"&&typeof r!="function",et=Array.isArray,It=r=>et(r)||typeof r?.[Symbol.iterator]=="function",Z=`[ 	
+\f\r]`,M=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,mt=/-->/g,gt=/>/g,w=RegExp(`>|${Z}(?:([^\\s"'>=/]+)(${Z}*=${Z}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),ft=/'/g,_t=/"/g,yt=/^(?:script|style|textarea|title)$/i,st=r=>(t,...e)=>({_$litType$:r,strings:t,values:e}),l=st(1),Ft=st(2),Xt=st(3),E=Symbol.for("lit-noChange"),p=Symbol.for("lit-nothing"),$t=new WeakMap,A=S.createTreeWalker(S,129);function xt(r,t){if(!et(r)||!r.hasOwnProperty("raw"))throw Error("invalid template strings array");return ut!==void 0?ut.createHTML(t):t}var zt=(r,t)=>{let e=r.length-1,s=[],n,i=t===2?"<svg>":t===3?"<math>":"",o=M;for(let d=0;d<e;d++){let c=r[d],u,m,h=-1,_=0;for(;_<c.length&&(o.lastIndex=_,m=o.exec(c),m!==null);)_=o.lastIndex,o===M?m[1]==="!--"?o=mt:m[1]!==void 0?o=gt:m[2]!==void 0?(yt.test(m[2])&&(n=RegExp("</"+m[2],"g")),o=w):m[3]!==void 0&&(o=w):o===w?m[0]===">"?(o=n??M,h=-1):m[1]===void 0?h=-2:(h=o.lastIndex-m[2].length,u=m[1],o=m[3]===void 0?w:m[3]==='"'?_t:ft):o===_t||o===ft?o=w:o===mt||o===gt?o=M:(o=w,n=void 0);let b=o===w&&r[d+1].startsWith("/>")?" ":"";i+=o===M?c+Nt:h>=0?(s.push(u),c.slice(0,h)+vt+c.slice(h)+y+b):c+y+(h===-2?d:b)}return[xt(r,i+(r[e]||"<?>")+(t===2?"</svg>":t===3?"</math>":"")),s]},O=class r{constructor({strings:t,_$litType$:e},s){let n;this.parts=[];let i=0,o=0,d=t.length-1,c=this.parts,[u,m]=zt(t,e);if(this.el=r.createElement(u,s),A.currentNode=this.el.content,e===2||e===3){let h=this.el.content.firstChild;h.replaceWith(...h.childNodes)}for(;(n=A.nextNode())!==null&&c.length<d;){if(n.nodeType===1){if(n.hasAttributes())for(let h of n.getAttributeNames())if(h.endsWith(vt)){let _=m[o++],b=n.getAttribute(h).split(y),I=/([.?@])?(.*)/.exec(_);c.push({type:1,index:i,name:I[2],strings:b,ctor:I[1]==="."?X:I[1]==="?"?G:I[1]==="@"?Q:C}),n.removeAttribute(h)}else h.startsWith(y)&&(c.push({type:6,index:i}),n.removeAttribute(h));if(yt.test(n.tagName)){let h=n.textContent.split(y),_=h.length-1;if(_>0){n.textContent=B?B.emptyScript:"";for(let b=0;b<_;b++)n.append(h[b],D()),A.nextNode(),c.push({type:2,index:++i});n.append(h[_],D())}}}else if(n.nodeType===8)if(n.data===bt)c.push({type:2,index:i});else{let h=-1;for(;(h=n.data.indexOf(y,h+1))!==-1;)c.push({type:7,index:i}),h+=y.length-1}i++}}static createElement(t,e){let s=S.createElement("template");return s.innerHTML=t,s}};function k(r,t,e=r,s){if(t===E)return t;let n=s!==void 0?e._$Co?.[s]:e._$Cl,i=R(t)?void 0:t._$litDirective$;return n?.constructor!==i&&(n?._$AO?.(!1),i===void 0?n=void 0:(n=new i(r),n._$AT(r,e,s)),s!==void 0?(e._$Co??=[])[s]=n:e._$Cl=n),n!==void 0&&(t=k(r,n._$AS(r,t.values),n,s)),t}var F=class{constructor(t,e){this._$AV=[],this._$AN=void 0,this._$AD=t,this._$AM=e}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(t){let{el:{content:e},parts:s}=this._$AD,n=(t?.creationScope??S).importNode(e,!0);A.currentNode=n;let i=A.nextNode(),o=0,d=0,c=s[0];for(;c!==void 0;){if(o===c.index){let u;c.type===2?u=new N(i,i.nextSibling,this,t):c.type===1?u=new c.ctor(i,c.name,c.strings,this,t):c.type===6&&(u=new Y(i,this,t)),this._$AV.push(u),c=s[++d]}o!==c?.index&&(i=A.nextNode(),o++)}return A.currentNode=S,n}p(t){let e=0;for(let s of this._$AV)s!==void 0&&(s.strings!==void 0?(s._$AI(t,s,e),e+=s.strings.length-2):s._$AI(t[e])),e++}},N=class r{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(t,e,s,n){this.type=2,this._$AH=p,this._$AN=void 0,this._$AA=t,this._$AB=e,this._$AM=s,this.options=n,this._$Cv=n?.isConnected??!0}get parentNode(){let t=this._$AA.parentNode,e=this._$AM;return e!==void 0&&t?.nodeType===11&&(t=e.parentNode),t}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(t,e=this){t=k(this,t,e),R(t)?t===p||t==null||t===""?(this._$AH!==p&&this._$AR(),this._$AH=p):t!==this._$AH&&t!==E&&this._(t):t._$litType$!==void 0?this.$(t):t.nodeType!==void 0?this.T(t):It(t)?this.k(t):this._(t)}O(t){return this._$AA.parentNode.insertBefore(t,this._$AB)}T(t){this._$AH!==t&&(this._$AR(),this._$AH=this.O(t))}_(t){this._$AH!==p&&R(this._$AH)?this._$AA.nextSibling.data=t:this.T(S.createTextNode(t)),this._$AH=t}$(t){let{values:e,_$litType$:s}=t,n=typeof s=="number"?this._$AC(t):(s.el===void 0&&(s.el=O.createElement(xt(s.h,s.h[0]),this.options)),s);if(this._$AH?._$AD===n)this._$AH.p(e);else{let i=new F(n,this),o=i.u(this.options);i.p(e),this.T(o),this._$AH=i}}_$AC(t){let e=$t.get(t.strings);return e===void 0&&$t.set(t.strings,e=new O(t)),e}k(t){et(this._$AH)||(this._$AH=[],this._$AR());let e=this._$AH,s,n=0;for(let i of t)n===e.length?e.push(s=new r(this.O(D()),this.O(D()),this,this.options)):s=e[n],s._$AI(i),n++;n<e.length&&(this._$AR(s&&s._$AB.nextSibling,n),e.length=n)}_$AR(t=this._$AA.nextSibling,e){for(this._$AP?.(!1,!0,e);t!==this._$AB;){let s=ht(t).nextSibling;ht(t).remove(),t=s}}setConnected(t){this._$AM===void 0&&(this._$Cv=t,this._$AP?.(t))}},C=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(t,e,s,n,i){this.type=1,this._$AH=p,this._$AN=void 0,this.element=t,this.name=e,this._$AM=n,this.options=i,s.length>2||s[0]!==""||s[1]!==""?(this._$AH=Array(s.length-1).fill(new String),this.strings=s):this._$AH=p}_$AI(t,e=this,s,n){let i=this.strings,o=!1;if(i===void 0)t=k(this,t,e,0),o=!R(t)||t!==this._$AH&&t!==E,o&&(this._$AH=t);else{let d=t,c,u;for(t=i[0],c=0;c<i.length-1;c++)u=k(this,d[s+c],e,c),u===E&&(u=this._$AH[c]),o||=!R(u)||u!==this._$AH[c],u===p?t=p:t!==p&&(t+=(u??"")+i[c+1]),this._$AH[c]=u}o&&!n&&this.j(t)}j(t){t===p?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,t??"")}},X=class extends C{constructor(){super(...arguments),this.type=3}j(t){this.element[this.name]=t===p?void 0:t}},G=class extends C{constructor(){super(...arguments),this.type=4}j(t){this.element.toggleAttribute(this.name,!!t&&t!==p)}},Q=class extends C{constructor(t,e,s,n,i){super(t,e,s,n,i),this.type=5}_$AI(t,e=this){if((t=k(this,t,e,0)??p)===E)return;let s=this._$AH,n=t===p&&s!==p||t.capture!==s.capture||t.once!==s.once||t.passive!==s.passive,i=t!==p&&(s===p||n);n&&this.element.removeEventListener(this.name,this,s),i&&this.element.addEventListener(this.name,this,t),this._$AH=t}handleEvent(t){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,t):this._$AH.handleEvent(t)}},Y=class{constructor(t,e,s){this.element=t,this.type=6,this._$AN=void 0,this._$AM=e,this.options=s}get _$AU(){return this._$AM._$AU}_$AI(t){k(this,t)}};var Lt=tt.litHtmlPolyfillSupport;Lt?.(O,N),(tt.litHtmlVersions??=[]).push("3.3.3");var wt=(r,t,e)=>{let s=e?.renderBefore??t,n=s._$litPart$;if(n===void 0){let i=e?.renderBefore??null;s._$litPart$=n=new N(t.insertBefore(D(),i),i,void 0,e??{})}return n._$AI(r),n};var nt=globalThis,g=class extends ${constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let t=super.createRenderRoot();return this.renderOptions.renderBefore??=t.firstChild,t}update(t){let e=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(t),this._$Do=wt(e,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return E}};g._$litElement$=!0,g.finalized=!0,nt.litElementHydrateSupport?.({LitElement:g});var jt=nt.litElementPolyfillSupport;jt?.({LitElement:g});(nt.litElementVersions??=[]).push("4.2.2");var v="municipal_iot";function At(r,t){return t.type==="snapshot"?t.units:r.map(e=>{if(e.entry_id!==t.unit_id)return e;if(t.type==="apartment"){let s=e.apartments.some(n=>n.id===t.apartment.id)?e.apartments.map(n=>n.id===t.apartment.id?t.apartment:n):[...e.apartments,t.apartment];return{...e,apartments:s}}return{...e,journal:[...e.journal,...t.entries]}})}function St(r){return[...r].sort((t,e)=>t.rank-e.rank||t.label.localeCompare(e.label,void 0,{numeric:!0}))}var Et=new WeakSet;async function kt(r){Et.has(r)||(Et.add(r),await r.loadBackendTranslation("common",v))}function a(r,t,e){return r.localize(`component.${v}.common.${t}`,e)||t}function f(r,t,e=!1){if(!t)return"\u2013";let s=new Date(t),n=r.config.time_zone,i=U(r,new Date),o=s.toLocaleTimeString(r.language,{hour:"2-digit",minute:"2-digit",timeZone:n}),d=U(r,s);return e||d!==i?`${d} ${o}`:o}function U(r,t){return t.toLocaleDateString("sv-SE",{timeZone:r.config.time_zone})}function Ct(r,t,e){if(!t)return"\u2013";let s=Math.max(0,Math.floor((e-Date.parse(t))/6e4));return s<60?a(r,"duration_minutes",{minutes:s}):a(r,"duration_hours",{hours:Math.floor(s/60),minutes:s%60})}function it(r,t){return r.states[t]?.attributes.friendly_name??t}var T=class{constructor(t){this.host=t;this.units=null;this.now=Date.now();this.loadedAt=0;this.unsubscribe=null;this.hass=null;this.started=0;t.addController(this)}hostConnected(){this.timer=window.setInterval(()=>{this.now=Date.now(),this.host.requestUpdate()},3e4),this.host.hass&&this.connect(this.host.hass)}hostUpdate(){this.host.hass&&this.host.hass!==this.hass&&!this.unsubscribe&&this.connect(this.host.hass)}hostDisconnected(){window.clearInterval(this.timer);let t=this.unsubscribe;this.unsubscribe=null,this.hass=null,t&&t()}connect(t){this.hass=t,this.started=performance.now(),kt(t).then(()=>this.host.requestUpdate()),t.connection.subscribeMessage(e=>{this.units=At(this.units??[],e),e.type==="snapshot"&&!this.loadedAt&&(this.loadedAt=performance.now()-this.started),this.now=Date.now(),this.host.requestUpdate()},{type:`${v}/subscribe`}).then(e=>{this.hass===t?this.unsubscribe=e:e()})}};var Bt=["visited_all_ok","visited_needed_help","false_alarm","technical_fault"],Wt=["away","hospital","guests","other"],qt=200,rt=class extends g{static{this.properties={hass:{attribute:!1},unit:{attribute:!1},focusId:{attribute:!1},now:{attribute:!1},dialog:{state:!0},error:{state:!0},open:{state:!0}}}constructor(){super(),this.focusId=null,this.now=Date.now(),this.dialog=null,this.error="",this.open=new Set}updated(){if(this.focusId){let t=this.renderRoot.querySelector(`[data-apartment="${this.focusId}"]`);t&&(t.scrollIntoView({block:"center"}),this.focusId=null)}}async call(t,e,s={}){this.error="";try{return await this.hass.callWS({type:`${v}/${t}`,entry_id:this.unit.entry_id,apartment_id:e.id,...s}),!0}catch(n){let i=n.message??String(n);return this.error=a(this.hass,"panel_error",{message:i}),!1}}pauseEnd(t){return t.end==="hour"?new Date(this.now+36e5).toISOString():t.end==="tomorrow"?`${new Date(Date.parse(`${U(this.hass,new Date(this.now))}T12:00:00Z`)+864e5).toISOString().slice(0,10)}T07:00:00`:t.custom?`${t.custom}:00`:null}async confirm(){let t=this.dialog;if(!t)return;let e=!1;if(t.kind==="close")e=await this.call("close",t.tile,{outcome:t.outcome,note:t.note.trim()});else{let s=this.pauseEnd(t);if(!s){this.error=a(this.hass,"panel_pause_end_past");return}e=await this.call("pause",t.tile,{reason:t.reason,until:s})}e&&(this.dialog=null)}toggle(t){let e=new Set(this.open);e.has(t)?e.delete(t):e.add(t),this.open=e}render(){let t=St(this.unit.apartments);return l`
+      ${this.error&&!this.dialog?l`<p class="error" role="alert">${this.error}</p>`:p}
+      <div class="tiles">${t.map(e=>this.renderTile(e))}</div>
+      ${this.dialog?this.renderDialog(this.dialog):p}
+    `}renderTile(t){let e=this.hass,s=t.alarm,n=[];if(s&&(n.push(l`<div class="line strong">${a(e,"panel_alarm_since",{time:f(e,s.raised_at)})}</div>`),(s.acknowledged_by||s.acknowledged_at)&&n.push(l`<div class="line">${a(e,"panel_acknowledged_by",{user:s.acknowledged_by??"\u2013",time:f(e,s.acknowledged_at)})}</div>`),s.motion_returned_at&&n.push(l`<div class="line">${a(e,"panel_motion_returned",{time:f(e,s.motion_returned_at)})}</div>`)),t.status==="grace"&&t.grace_ends_at&&n.push(l`<div class="line strong">${a(e,"panel_grace_until",{time:f(e,t.grace_ends_at)})}</div>`),t.pause){let o=t.pause.by?` ${a(e,"panel_paused_by",{user:t.pause.by})}`:"";n.push(l`<div class="line">${a(e,"panel_paused_until",{until:f(e,t.pause.until,!0)})}${o} · ${a(e,`pause_reason_${t.pause.reason}`)}</div>`)}n.push(l`<div class="line">${a(e,"panel_still",{duration:Ct(e,s?s.still_since:t.still_since,this.now)})}</div>`);let i=t.sensors.filter(o=>o.problem||o.battery_low);for(let o of i){let d=o.problem?a(e,"panel_sensor_fault"):a(e,"panel_battery_low");n.push(l`<div class="line warn">${it(e,o.entity_id)}: ${d}</div>`)}return l`
+      <article class="tile ${t.status}" data-apartment=${t.id} data-status=${t.status}>
+        <header>
+          <h3>${t.label}</h3>
+          <span class="badge">${a(e,`panel_status_${t.status}`)}</span>
+        </header>
+        ${n}
+        ${s&&t.action_plan?l`<div class="plan"><b>${a(e,"panel_action_plan")}:</b> ${t.action_plan}</div>`:p}
+        <div class="actions">${this.renderActions(t)}</div>
+        <button class="link" @click=${()=>this.toggle(t.id)} aria-expanded=${this.open.has(t.id)}>
+          ${a(e,"panel_details")}
+        </button>
+        ${this.open.has(t.id)?this.renderDetails(t):p}
+      </article>
+    `}renderActions(t){let e=this.hass,s=[];return t.alarm&&!t.alarm.acknowledged_at&&s.push(l`<button class="primary" @click=${()=>this.call("acknowledge",t)}>${a(e,"panel_acknowledge")}</button>`),t.alarm&&s.push(l`<button class="primary" @click=${()=>{this.error="",this.dialog={kind:"close",tile:t,outcome:"",note:""}}}>${a(e,"panel_close")}</button>`),t.pause?s.push(l`<button @click=${()=>this.call("resume",t)}>${a(e,"panel_resume")}</button>`):s.push(l`<button @click=${()=>{this.error="",this.dialog={kind:"pause",tile:t,reason:"",end:"hour",custom:""}}}>${a(e,"panel_pause")}</button>`),s}renderDetails(t){let e=this.hass,s=t.rules,n=[...s.bands.filter(i=>i.minutes).map(i=>a(e,"panel_rule_band",{band:`${i.start}\u2013${i.end}`,minutes:i.minutes??0})),...s.windows.map(i=>a(e,"panel_rule_window",{window:`${i.start}\u2013${i.end}`})),...s.continuous_minutes?[a(e,"panel_rule_continuous",{minutes:s.continuous_minutes})]:[]];return l`
+      <dl class="details">
+        <dt>${a(e,"panel_last_motion")}</dt>
+        <dd>${t.last_motion?f(e,t.last_motion):a(e,"panel_never")}</dd>
+        ${t.next_alarm&&!t.alarm?l`<dt>${a(e,"panel_next_alarm")}</dt><dd>${f(e,t.next_alarm)}</dd>`:p}
+        <dt>${a(e,"panel_sensors")}</dt>
+        <dd>${t.sensors.map(i=>l`<div>${it(e,i.entity_id)}</div>`)}</dd>
+        <dt>${a(e,"panel_rules")}</dt>
+        <dd>
+          ${n.length?n.map(i=>l`<div>${i}</div>`):a(e,"panel_no_rules")}
+          <div>${a(e,"panel_rule_grace",{minutes:s.grace_minutes})}</div>
+        </dd>
+        ${t.action_plan?l`<dt>${a(e,"panel_action_plan")}</dt><dd>${t.action_plan}</dd>`:p}
+      </dl>
+    `}renderDialog(t){let e=this.hass,s=t.tile.label,n=l`<button @click=${()=>this.dialog=null}>${a(e,"panel_cancel")}</button>`;if(t.kind==="close"){let i=!this.unit.apartments.find(o=>o.id===t.tile.id)?.alarm?.motion_returned_at;return l`
+        <div class="scrim" role="dialog" aria-modal="true" aria-label=${a(e,"panel_close_title",{apartment:s})}>
+          <div class="dialog">
+            <h2>${a(e,"panel_close_title",{apartment:s})}</h2>
+            <fieldset>
+              <legend>${a(e,"panel_outcome")}</legend>
+              <div class="chips">
+                ${Bt.map(o=>l`
+                  <button class="chip" data-outcome=${o} aria-pressed=${t.outcome===o}
+                    @click=${()=>this.dialog={...t,outcome:o}}>${a(e,`outcome_${o}`)}</button>`)}
+              </div>
+            </fieldset>
+            ${i?l`<p class="hint">${a(e,"panel_without_motion")}</p>`:p}
+            <label class="field">
+              <span>${a(e,"panel_note")}</span>
+              <textarea name="note" maxlength=${qt} rows="2" .value=${t.note}
+                @input=${o=>this.dialog={...t,note:o.target.value}}></textarea>
+              <small>${a(e,"panel_note_helper")}</small>
+            </label>
+            ${this.error?l`<p class="error" role="alert">${this.error}</p>`:p}
+            <div class="actions end">
+              ${n}
+              <button class="primary" name="confirm" ?disabled=${!t.outcome} @click=${()=>this.confirm()}>
+                ${a(e,"panel_confirm_close")}
+              </button>
+            </div>
+          </div>
+        </div>
+      `}return l`
+      <div class="scrim" role="dialog" aria-modal="true" aria-label=${a(e,"panel_pause_title",{apartment:s})}>
+        <div class="dialog">
+          <h2>${a(e,"panel_pause_title",{apartment:s})}</h2>
+          <fieldset>
+            <legend>${a(e,"panel_reason")}</legend>
+            <div class="chips">
+              ${Wt.map(i=>l`
+                <button class="chip" data-reason=${i} aria-pressed=${t.reason===i}
+                  @click=${()=>this.dialog={...t,reason:i}}>${a(e,`pause_reason_${i}`)}</button>`)}
+            </div>
+          </fieldset>
+          <fieldset>
+            <legend>${a(e,"panel_until")}</legend>
+            <div class="chips">
+              ${[["hour","panel_one_hour"],["tomorrow","panel_tomorrow_7"],["custom","panel_custom_time"]].map(([i,o])=>l`
+                  <button class="chip" data-end=${i} aria-pressed=${t.end===i}
+                    @click=${()=>this.dialog={...t,end:i}}>${a(e,o)}</button>`)}
+            </div>
+            ${t.end==="custom"?l`<input type="datetime-local" name="until" .value=${t.custom}
+                  @input=${i=>this.dialog={...t,custom:i.target.value}} />`:p}
+          </fieldset>
+          ${this.error?l`<p class="error" role="alert">${this.error}</p>`:p}
+          <div class="actions end">
+            ${n}
+            <button class="primary" name="confirm" ?disabled=${!t.reason} @click=${()=>this.confirm()}>
+              ${a(e,"panel_confirm_pause")}
+            </button>
+          </div>
+        </div>
+      </div>
+    `}static{this.styles=x`
+    :host { display: block; }
+    .tiles { display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); }
+    .tile {
+      background: var(--card-background-color, #fff); color: var(--primary-text-color, #212121);
+      border-radius: 12px; padding: 12px 14px; border-left: 8px solid var(--miot-color);
+      box-shadow: var(--ha-card-box-shadow, 0 1px 3px rgba(0, 0, 0, 0.2));
+      --miot-color: var(--success-color, #43a047);
+    }
+    .tile.alarm { --miot-color: var(--error-color, #db4437); background: color-mix(in srgb, var(--error-color, #db4437) 12%, var(--card-background-color, #fff)); }
+    .tile.grace { --miot-color: var(--warning-color, #ffa600); }
+    .tile.sensor_problem { --miot-color: #8e24aa; }
+    .tile.not_supervised { --miot-color: var(--disabled-text-color, #9e9e9e); }
+    .tile.acknowledged { --miot-color: var(--info-color, #039be5); }
+    .tile.paused { --miot-color: #607d8b; }
+    header { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
+    h3 { margin: 0; font-size: 1.15rem; }
+    .badge { background: var(--miot-color); color: #fff; border-radius: 999px; padding: 2px 10px; font-weight: 600; font-size: 0.9rem; white-space: nowrap; }
+    .line { margin-top: 4px; }
+    .strong { font-weight: 600; }
+    .warn { color: #8e24aa; }
+    .plan { margin-top: 8px; padding: 6px 8px; border-radius: 8px; background: rgba(0, 0, 0, 0.05); }
+    .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
+    .actions.end { justify-content: flex-end; }
+    button {
+      font: inherit; min-height: 44px; padding: 0 16px; border-radius: 22px; cursor: pointer;
+      border: 1px solid var(--divider-color, #ccc); background: transparent; color: inherit;
+    }
+    button.primary { background: var(--primary-color, #03a9f4); color: var(--text-primary-color, #fff); border-color: transparent; font-weight: 600; }
+    button:disabled { opacity: 0.5; cursor: default; }
+    button.link { border: none; min-height: 32px; padding: 0; margin-top: 6px; color: var(--primary-color, #03a9f4); }
+    .details { margin: 6px 0 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; font-size: 0.95rem; }
+    .details dt { color: var(--secondary-text-color, #727272); }
+    .details dd { margin: 0; }
+    .scrim { position: fixed; inset: 0; background: rgba(0, 0, 0, 0.45); display: flex; align-items: flex-end; justify-content: center; z-index: 10; }
+    .dialog { background: var(--card-background-color, #fff); color: var(--primary-text-color, #212121); width: 100%; max-width: 520px; border-radius: 16px 16px 0 0; padding: 16px; box-sizing: border-box; max-height: 90vh; overflow: auto; }
+    @media (min-width: 600px) { .scrim { align-items: center; } .dialog { border-radius: 16px; } }
+    .dialog h2 { margin: 0 0 8px; font-size: 1.2rem; }
+    fieldset { border: none; padding: 0; margin: 8px 0; }
+    legend { font-weight: 600; margin-bottom: 6px; }
+    .chips { display: flex; flex-wrap: wrap; gap: 8px; }
+    .chip[aria-pressed="true"] { background: var(--primary-color, #03a9f4); color: var(--text-primary-color, #fff); border-color: transparent; }
+    .field { display: flex; flex-direction: column; gap: 4px; margin: 8px 0; }
+    textarea, input { font: inherit; padding: 8px; border-radius: 8px; border: 1px solid var(--divider-color, #ccc); background: transparent; color: inherit; }
+    input[type="datetime-local"] { margin-top: 8px; min-height: 40px; }
+    small, .hint { color: var(--secondary-text-color, #727272); }
+    .error { color: var(--error-color, #db4437); font-weight: 600; }
+  `}};customElements.get("miot-unit")||customElements.define("miot-unit",rt);var W=class extends g{constructor(){super(...arguments);this.live=new T(this)}static{this.properties={hass:{attribute:!1},config:{state:!0}}}setConfig(e){this.config={...e}}getCardSize(){return 3+(this.live.units?.[0]?.apartments.length??0)}static getStubConfig(){return{}}render(){let e=this.hass;if(!e||!this.config)return p;let s=this.live.units,n=s?.find(i=>i.entry_id===this.config.entry_id)??(this.config.entry_id?void 0:s?.[0]);return l`<ha-card .header=${this.config.title??n?.title??a(e,"panel_title")}>
+      <div class="content">
+        ${s===null?a(e,"panel_loading"):n?l`<miot-unit .hass=${e} .unit=${n} .now=${this.live.now}></miot-unit>`:a(e,"panel_card_no_unit")}
+      </div>
+    </ha-card>`}static{this.styles=x`.content { padding: 0 16px 16px; }`}};var q=class extends g{constructor(){super();this.live=new T(this);this.focusId=new URLSearchParams(window.location.search).get("apartment");this.range={}}static{this.properties={hass:{attribute:!1},narrow:{type:Boolean},range:{state:!0}}}render(){let e=this.hass;if(!e)return p;let s=this.live.units;return l`
+      <div class="toolbar">
+        ${customElements.get("ha-menu-button")?l`<ha-menu-button .hass=${e} .narrow=${this.narrow}></ha-menu-button>`:p}
+        <h1>${a(e,"panel_title")}</h1>
+      </div>
+      <main data-loaded-ms=${this.live.loadedAt?Math.round(this.live.loadedAt):p}>
+        ${s===null?l`<p>${a(e,"panel_loading")}</p>`:s.length===0?l`<p>${a(e,"panel_no_units")}</p>`:s.map(n=>this.renderUnit(n))}
+      </main>
+    `}renderUnit(e){let s=this.hass,n=e.apartments.filter(d=>d.alarm).length,i=e.apartments.filter(d=>d.pause),o=e.apartments.some(d=>d.id===this.focusId)?this.focusId:null;return o&&(this.focusId=null),l`
+      <section class="unit" data-unit=${e.entry_id}>
+        <h2>${e.title}</h2>
+        <p class="summary">${a(s,"panel_summary",{alarms:n,paused:i.length,total:e.apartments.length})}</p>
+        <miot-unit .hass=${s} .unit=${e} .now=${this.live.now} .focusId=${o}></miot-unit>
+        <h3>${a(s,"panel_pauses")}</h3>
+        ${i.length?l`<ul class="list pauses">
+              ${i.map(d=>l`<li>
+                <b>${d.label}</b>: ${a(s,"panel_paused_until",{until:f(s,d.pause.until,!0)})}
+                ${d.pause.by?a(s,"panel_paused_by",{user:d.pause.by}):""} · ${a(s,`pause_reason_${d.pause.reason}`)}
+              </li>`)}
+            </ul>`:l`<p class="muted">${a(s,"panel_no_pauses")}</p>`}
+        <h3>${a(s,"panel_journal_today")}</h3>
+        ${this.renderJournal(e)}
+        ${this.renderDownload(e)}
+      </section>
+    `}renderJournal(e){let s=this.hass,n=[...e.journal].reverse().slice(0,100);return n.length?l`<ul class="list journal">
+      ${n.map(i=>{let o=[i.outcome?a(s,`outcome_${i.outcome}`):"",i.kind==="paused"&&i.reason?a(s,`pause_reason_${i.reason}`):"",i.note??""].filter(Boolean);return l`<li data-kind=${i.kind}>
+          <span class="when">${f(s,i.at)}</span>
+          <b>${i.apartment}</b> ${a(s,`csv_event_${i.kind}`)}${o.length?`: ${o.join(" \xB7 ")}`:""}
+          ${i.user?l`<span class="who">(${i.user})</span>`:p}
+        </li>`})}
+    </ul>`:l`<p class="muted">${a(s,"panel_journal_empty")}</p>`}renderDownload(e){let s=this.hass,n=U(s,new Date),i=this.range[e.entry_id]??{start:n,end:n},o=(d,c)=>this.range={...this.range,[e.entry_id]:{...i,[d]:c}};return l`<div class="download">
+      <label>${a(s,"panel_from")} <input type="date" name="start" .value=${i.start}
+        @change=${d=>o("start",d.target.value)} /></label>
+      <label>${a(s,"panel_to")} <input type="date" name="end" .value=${i.end}
+        @change=${d=>o("end",d.target.value)} /></label>
+      <button class="primary" name="download" @click=${()=>this.download(e,i)}>${a(s,"panel_download")}</button>
+    </div>`}async download(e,s){let n=this.hass.language.startsWith("sv")?"sv":"en",{url:i}=await this.hass.callWS({type:`${v}/journal_url`,entry_id:e.entry_id,start:s.start,end:s.end,language:n}),o=document.createElement("a");o.href=i,o.download="",this.renderRoot.appendChild(o),o.click(),o.remove()}static{this.styles=x`
+    :host { display: block; min-height: 100vh; background: var(--primary-background-color, #fafafa); color: var(--primary-text-color, #212121); font-size: 16px; }
+    .toolbar { display: flex; align-items: center; gap: 8px; height: 56px; padding: 0 12px; background: var(--app-header-background-color, var(--primary-color, #03a9f4)); color: var(--app-header-text-color, #fff); position: sticky; top: 0; z-index: 2; }
+    h1 { font-size: 1.25rem; margin: 0; font-weight: 500; }
+    main { padding: 12px; max-width: 1200px; margin: 0 auto; }
+    h2 { margin: 8px 0 0; font-size: 1.3rem; }
+    h3 { margin: 20px 0 6px; font-size: 1.05rem; }
+    .summary, .muted { color: var(--secondary-text-color, #727272); margin: 4px 0 10px; }
+    .list { list-style: none; padding: 0; margin: 0; background: var(--card-background-color, #fff); border-radius: 12px; }
+    .list li { padding: 8px 12px; border-bottom: 1px solid var(--divider-color, #e0e0e0); }
+    .list li:last-child { border-bottom: none; }
+    .when { color: var(--secondary-text-color, #727272); margin-right: 6px; font-variant-numeric: tabular-nums; }
+    .who { color: var(--secondary-text-color, #727272); }
+    .download { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 16px 0 32px; }
+    .download label { display: flex; flex-direction: column; font-size: 0.9rem; gap: 2px; }
+    input { font: inherit; padding: 8px; min-height: 40px; box-sizing: border-box; border-radius: 8px; border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff); color: inherit; }
+    button { font: inherit; min-height: 44px; padding: 0 16px; border-radius: 22px; border: none; cursor: pointer; background: var(--primary-color, #03a9f4); color: var(--text-primary-color, #fff); font-weight: 600; }
+  `}};customElements.get("municipal-iot-panel")||customElements.define("municipal-iot-panel",q);customElements.get("municipal-iot-care-card")||(customElements.define("municipal-iot-care-card",W),(window.customCards??=[]).push({type:"municipal-iot-care-card",name:"Municipal IoT: care unit",description:"The apartments of one care unit, sorted by urgency, with the staff actions."}));
