@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from homeassistant.components import persistent_notification
 from homeassistant.const import EVENT_HOMEASSISTANT_STARTED
-from homeassistant.core import CoreState, HomeAssistant
+from homeassistant.core import Context, CoreState, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from pytest_homeassistant_custom_component.common import async_mock_service
+from pytest_homeassistant_custom_component.common import MockUser, async_mock_service
 
 from custom_components.municipal_iot.care.notify import (
     Texts,
@@ -21,9 +21,11 @@ from custom_components.municipal_iot.care.notify import (
 )
 from custom_components.municipal_iot.care.unit import CareUnit
 from tests.care import (
+    ACK_BUTTON,
     MOTION,
     MOTION_2,
     NIGHT,
+    RESOLVE_BUTTON,
     RULES,
     STAFF,
     STATUS,
@@ -121,19 +123,30 @@ async def test_failed_push_falls_back(
 
 
 async def test_without_phones_alarms_are_persistent_notifications(
-    hass: HomeAssistant, clock: Any
+    hass: HomeAssistant, clock: Any, staff_user: MockUser
 ) -> None:
     """With no phone configured the alarm is a persistent notification, gone when resolved."""
     await setup_care(hass, care_entry(staff_targets=[], escalation_targets=[]))
     await advance(hass, clock, 70)
-    assert notifications(hass)[ALARM_ID]["title"] == "Alarm: Lägenhet 3"
-    device = hass.states.get(STATUS)
-    assert device is not None
+    shown = notifications(hass)[ALARM_ID]
+    assert shown["title"] == "Alarm: Lägenhet 3"
+    # Not a dead end: it links to the panel at the apartment.
+    assert shown["message"].endswith("[Open the Supervision panel](/tillsyn?apartment=apt3)")
     await hass.services.async_call(
-        "button", "press", {"entity_id": "button.lagenhet_3_mark_checked"}, blocking=True
+        "button",
+        "press",
+        {"entity_id": ACK_BUTTON},
+        blocking=True,
+        context=Context(user_id=staff_user.id),
     )
     await hass.async_block_till_done()
-    assert ALARM_ID not in notifications(hass)
+    # Updated on acknowledgement: everyone sees who is on it.
+    shown = notifications(hass)[ALARM_ID]
+    assert shown["message"].startswith("Staff is on it (12:25).\n\nNo motion for 1 h 10 min")
+    assert shown["message"].endswith("(/tillsyn?apartment=apt3)")
+    await hass.services.async_call("button", "press", {"entity_id": RESOLVE_BUTTON}, blocking=True)
+    await hass.async_block_till_done()
+    assert ALARM_ID not in notifications(hass)  # removed on close
 
 
 async def test_an_unknown_phone_is_a_failure(hass: HomeAssistant, clock: Any) -> None:

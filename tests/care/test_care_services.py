@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 from custom_components.municipal_iot.const import DOMAIN
 from tests.care import (
     APT,
+    RESOLVE_BUTTON,
     STATUS,
     SWITCH,
     advance,
@@ -80,7 +81,11 @@ async def test_resume_acknowledge_resolve(
     entry = await setup_care(hass, care_entry())
     device_id = apartment_device(hass, entry)
     context = Context(user_id=staff_user.id)
-    await call(hass, "pause_supervision", {"device_id": device_id, "reason": "away"})
+    await call(
+        hass,
+        "pause_supervision",
+        {"device_id": device_id, "reason": "away", "until": "2026-11-26 18:00:00"},
+    )
     await call(hass, "resume_supervision", {"device_id": device_id}, context=context)
     assert state(hass, STATUS) == "ok"
     await advance(hass, clock, 70)
@@ -89,16 +94,46 @@ async def test_resume_acknowledge_resolve(
     await call(
         hass,
         "resolve_alarm",
-        {"device_id": device_id, "outcome": "visited"},
+        {"device_id": device_id, "outcome": "visited_needed_help", "note": " Hjälp upp. "},
         context=context,
     )
     assert state(hass, STATUS) == "ok"
     resolved = entry.runtime_data.journal.entries[-1]
-    assert (resolved.kind, resolved.user_id, resolved.data["outcome"]) == (
-        "resolved",
-        staff_user.id,
-        "visited",
-    )
+    assert (resolved.kind, resolved.user_id) == ("resolved", staff_user.id)
+    # Closed without motion (staff were there), with the outcome and the note.
+    assert resolved.data | {"episode_id": ""} == {
+        "episode_id": "",
+        "user_id": staff_user.id,
+        "outcome": "visited_needed_help",
+        "motion_returned": False,
+        "acknowledged": True,
+        "note": "Hjälp upp.",
+    }
+    # Automations written for the old outcomes still work: "ok" is a visit, all well.
+    await advance(hass, clock, 70)
+    await call(hass, "resolve_alarm", {"device_id": device_id, "outcome": "ok"})
+    assert entry.runtime_data.journal.entries[-1].data["outcome"] == "visited_all_ok"
+
+
+async def test_pause_needs_an_end_unless_an_admin_asks(
+    hass: HomeAssistant, clock: Any, staff_user: MockUser, hass_admin_user: MockUser
+) -> None:
+    """Nothing turns supervision off indefinitely, except an administrator on purpose."""
+    entry = await setup_care(hass, care_entry())
+    device_id = apartment_device(hass, entry)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, "pause_supervision", {"device_id": device_id, "reason": "away"})
+    assert err.value.translation_key == "pause_needs_end"
+    forever = {"device_id": device_id, "reason": "other", "indefinite": True}
+    with pytest.raises(Unauthorized):
+        await call(hass, "pause_supervision", forever, context=Context(user_id=staff_user.id))
+    assert state(hass, STATUS) == "ok"
+    await call(hass, "pause_supervision", forever, context=Context(user_id=hass_admin_user.id))
+    assert state(hass, STATUS) == "paused"
+    status = hass.states.get(STATUS)
+    assert status is not None
+    assert status.attributes["paused_until"] is None
+    assert status.attributes["paused_by"] == hass_admin_user.name
 
 
 async def test_action_validation_errors(hass: HomeAssistant, clock: Any) -> None:
@@ -129,11 +164,9 @@ async def test_action_validation_errors(hass: HomeAssistant, clock: Any) -> None
             await call(hass, service, {"device_id": device_id})
         assert err.value.translation_key == "no_open_alarm"
         assert err.value.translation_placeholders == {"apartment": "Lägenhet 3"}
-    with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            "button", "press", {"entity_id": "button.lagenhet_3_acknowledge_alarm"}, blocking=True
-        )
-    assert err.value.translation_key == "no_open_alarm"
+    # The alarm buttons are unavailable without an alarm: nobody presses them in vain.
+    assert state(hass, "button.lagenhet_3_acknowledge_alarm") == "unavailable"
+    assert state(hass, RESOLVE_BUTTON) == "unavailable"
 
     await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(ServiceValidationError) as err:
@@ -186,20 +219,31 @@ async def test_export_journal_entries(
             "motion_returned_at": None,
             "resolved_at": "2026-11-26T11:35:00+00:00",
             "resolved_by": staff_user.id,
-            "outcome": "ok",
+            "outcome": "visited_all_ok",
+            "closed_without_motion": True,
+            "note": "",
             "response_minutes": 4.0,
         }
     ]
     text = await hass.async_add_executor_job(path.read_text, "utf-8")
     lines = text.splitlines()
-    assert lines[0] == "entry_id;time;apartment_id;apartment;event;user_id;episode_id;details"
+    assert lines[0] == (
+        "Entry;Time;Apartment id;Apartment;Event;User;Outcome;Note;Alarm id;Details"
+    )
     rows = [line.split(";") for line in lines[1:]]
-    assert [(row[1], row[4], row[5], row[6]) for row in rows] == [
-        ("2026-11-26T12:15:00+01:00", "grace_started", "", ""),
-        ("2026-11-26T12:25:00+01:00", "alarm_raised", "", EPISODE),
-        ("2026-11-26T12:25:00+01:00", "notified", "", EPISODE),
-        ("2026-11-26T12:29:00+01:00", "acknowledged", staff_user.id, EPISODE),
-        ("2026-11-26T12:35:00+01:00", "resolved", staff_user.id, EPISODE),
+    # People's names, not user ids; events and outcomes in words.
+    assert [(row[1], row[4], row[5], row[6], row[8]) for row in rows] == [
+        ("2026-11-26T12:15:00+01:00", "No motion, grace period started", "", "", ""),
+        ("2026-11-26T12:25:00+01:00", "Alarm raised", "", "", EPISODE),
+        ("2026-11-26T12:25:00+01:00", "Staff notified", "", "", EPISODE),
+        ("2026-11-26T12:29:00+01:00", "Alarm acknowledged", "Staff", "", EPISODE),
+        (
+            "2026-11-26T12:35:00+01:00",
+            "Alarm closed without motion",
+            "Staff",
+            "Visited, all well",
+            EPISODE,
+        ),
     ]
     assert all(row[3] == "Lägenhet 3" for row in rows)
 
@@ -224,10 +268,12 @@ async def test_export_episodes_for_swedish_excel(
     raw = await hass.async_add_executor_job(Path(response["file"]).read_bytes)
     text = raw.decode("utf-8")
     assert response["file"].endswith("solrosen_episodes_2026-11-26_2026-11-30.csv")
-    assert text.startswith("\ufeffepisode_id;apartment_id;apartment;reason;raised_at;")
+    # Swedish Excel: Swedish headers and values, and the staff member's name.
+    assert text.startswith("\ufeffLarm-id;Lägenhets-id;Lägenhet;Orsak;Larm;Aviserat;")
     row = text.splitlines()[1].split(";")
-    assert row[:5] == [EPISODE, APT, "Lägenhet 3", "inactivity", "2026-11-26 12:25:00"]
-    assert row[-1] == "4,0"
+    assert row[:5] == [EPISODE, APT, "Lägenhet 3", "Ingen rörelse", "2026-11-26 12:25:00"]
+    assert row[9] == row[12] == "Staff"
+    assert row[13:] == ["Besök gjort – allt väl", "ja", "", "4,0"]
     assert raw.count(b"\r\n") == 2
 
     empty = await call(
@@ -254,6 +300,7 @@ async def test_export_validation(hass: HomeAssistant, clock: Any, staff_user: Mo
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "export_journal", data | {"config_entry_id": network.entry_id})
     assert err.value.translation_key == "not_a_care_unit"
+    assert err.value.translation_placeholders == {"entry": network.title}  # its title, not its id
     with (
         patch("pathlib.Path.write_text", side_effect=OSError("disk full")),
         pytest.raises(HomeAssistantError) as failed,

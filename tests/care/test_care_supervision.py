@@ -21,6 +21,7 @@ from custom_components.municipal_iot.care.unit import CareUnit
 from tests.care import (
     ACK_BUTTON,
     ALARM,
+    ALARM_SINCE,
     APT,
     IN_ALARM,
     LAST_MOTION,
@@ -47,6 +48,8 @@ ALARM_DATA = {
     "tag": "municipal_iot_apt3_alarm",
     "group": "municipal_iot_solrosen",
     "visibility": "private",
+    "url": "/tillsyn?apartment=apt3",
+    "clickAction": "/tillsyn?apartment=apt3",
     "push": {"interruption-level": "time-sensitive"},
     "priority": "high",
     "ttl": 0,
@@ -112,7 +115,8 @@ async def test_inactivity_grace_then_alarm(hass: HomeAssistant, clock: Any, phon
     entry = await setup_care(hass, care_entry())
     assert state(hass, STATUS) == "ok"
     assert state(hass, NEXT_CHECK) == "2026-11-26T11:25:00+00:00"
-    assert state(hass, LAST_MOTION) == "unknown"
+    # The sensor's last change (the fixture's "off", now) is the last motion seen.
+    assert state(hass, LAST_MOTION) == "2026-11-26T10:15:00+00:00"
     assert state(hass, ALARM) == "off"
     assert state(hass, IN_ALARM) == "0"
 
@@ -125,7 +129,9 @@ async def test_inactivity_grace_then_alarm(hass: HomeAssistant, clock: Any, phon
     assert state(hass, STATUS) == "alarm"
     assert state(hass, ALARM) == "on"
     assert state(hass, IN_ALARM) == "1"
-    assert state(hass, NEXT_CHECK) == "unknown"
+    # During the alarm "next check" gives way to "in alarm since".
+    assert state(hass, NEXT_CHECK) == "unavailable"
+    assert state(hass, ALARM_SINCE) == "2026-11-26T11:25:00+00:00"
     push = alarm_push("Alarm: Lägenhet 3", "1 h 10 min")
     assert sent(phones) == {STAFF[0]: [push], STAFF[1]: [push], NIGHT: []}
     device_id = entry.runtime_data.apartments[APT].device_id
@@ -194,6 +200,8 @@ async def test_acknowledge_and_resolve_from_the_phone(
             "tag": "municipal_iot_apt3_alarm",
             "group": "municipal_iot_solrosen",
             "visibility": "private",
+            "url": "/tillsyn?apartment=apt3",
+            "clickAction": "/tillsyn?apartment=apt3",
             "actions": [{"action": f"MIOT_OK_{EPISODE}", "title": "Checked, all OK"}],
             "push": {"interruption-level": "active"},
             "channel": "municipal_iot_info",
@@ -215,7 +223,8 @@ async def test_acknowledge_and_resolve_from_the_phone(
     assert state(hass, IN_ALARM) == "0"
     assert sent(phones) == {name: [CLEAR] for name in phones}
     assert journal(entry)[-2:] == [("acknowledged", staff_user.id), ("resolved", staff_user.id)]
-    assert entry.runtime_data.journal.entries[-1].data["outcome"] == "ok"
+    # The phone's "Checked, all OK" records a visit with all well.
+    assert entry.runtime_data.journal.entries[-1].data["outcome"] == "visited_all_ok"
 
     # A late tap on an old alarm and foreign actions change nothing.
     count = len(journal(entry))
@@ -482,6 +491,8 @@ async def test_low_battery_once_a_day(
             "tag": "municipal_iot_apt3_battery",
             "group": "municipal_iot_solrosen",
             "visibility": "private",
+            "url": "/tillsyn?apartment=apt3",
+            "clickAction": "/tillsyn?apartment=apt3",
             "push": {"interruption-level": "passive"},
             "channel": "municipal_iot_info",
         },
@@ -507,30 +518,53 @@ async def test_low_battery_once_a_day(
 async def test_supervision_switch_pauses(
     hass: HomeAssistant, clock: Any, phones: Phones, staff_user: MockUser
 ) -> None:
-    """The switch pauses until switched on; nothing alarms meanwhile; both are journaled."""
+    """The switch pauses for an hour (reason "manual"), tells the other phones, resumes itself."""
+    _phone_of(hass, staff_user, "phone_a")
     entry = await setup_care(hass, care_entry())
     context = Context(user_id=staff_user.id)
     await hass.services.async_call(
         "switch", "turn_off", {"entity_id": SWITCH}, blocking=True, context=context
     )
+    await hass.async_block_till_done()
     assert state(hass, SWITCH) == "off"
     assert state(hass, STATUS) == "paused"
     status = hass.states.get(STATUS)
     assert status is not None
-    assert status.attributes["pause_reason"] == "switch"
-    assert status.attributes["paused_until"] is None
-    await advance(hass, clock, 180)
-    assert state(hass, STATUS) == "paused"
+    assert status.attributes["pause_reason"] == "manual"
+    assert status.attributes["paused_until"] == "2026-11-26T11:15:00+00:00"
+    assert status.attributes["paused_by"] == "Staff"
+    notice = {
+        "title": "Lägenhet 3: supervision paused",
+        "message": "Paused until 12:15 by Staff. Reason: Paused by hand.",
+        "data": {
+            "tag": "municipal_iot_apt3_pause",
+            "group": "municipal_iot_solrosen",
+            "visibility": "private",
+            "url": "/tillsyn?apartment=apt3",
+            "clickAction": "/tillsyn?apartment=apt3",
+            "push": {"interruption-level": "active"},
+            "channel": "municipal_iot_info",
+        },
+    }
+    # The one who paused is not told; the unit's other staff phone is.
+    assert sent(phones) == {STAFF[0]: [], STAFF[1]: [notice], NIGHT: []}
+    await advance(hass, clock, 60)
+    assert state(hass, STATUS) == "ok"  # resumed by itself: nothing is off without an end
+    assert state(hass, SWITCH) == "on"
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": SWITCH}, blocking=True, context=context
+    )
     await hass.services.async_call(
         "switch", "turn_on", {"entity_id": SWITCH}, blocking=True, context=context
     )
     assert state(hass, STATUS) == "ok"
-    assert state(hass, NEXT_CHECK) == "2026-11-26T14:25:00+00:00"
+    assert state(hass, NEXT_CHECK) == "2026-11-26T12:25:00+00:00"
     assert journal(entry) == [
+        ("paused", staff_user.id),
+        ("resumed", None),
         ("paused", staff_user.id),
         ("resumed", staff_user.id),
     ]
-    assert all(not calls for calls in phones.values())
 
 
 async def test_time_bands_cross_midnight(hass: HomeAssistant, clock: Any, phones: Phones) -> None:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from custom_components.municipal_iot.care.entities import ALARM, BUTTONS, SENSORS, SWITCH
+from custom_components.municipal_iot.care.const import PAUSE_REASONS
+from custom_components.municipal_iot.care.entities import ANY_ALARM, BUTTONS, SENSORS, SWITCH
+from custom_components.municipal_iot.care.export import ENTRY_KINDS, csv_labels
 from custom_components.municipal_iot.care.services import (
     SERVICE_ACKNOWLEDGE,
     SERVICE_EXPORT,
@@ -19,9 +22,12 @@ from custom_components.municipal_iot.care.services import (
 )
 from custom_components.municipal_iot.device_trigger import TRIGGERS
 from custom_components.municipal_iot.supervision.events import EventKind
+from custom_components.municipal_iot.supervision.journal import OUTCOMES
 from custom_components.municipal_iot.supervision.state import Status
+from custom_components.municipal_iot.texts import Texts
 
-PACKAGE = Path(__file__).parent.parent.parent / "custom_components" / "municipal_iot"
+ROOT = Path(__file__).parent.parent.parent
+PACKAGE = ROOT / "custom_components" / "municipal_iot"
 LANGUAGES = ("en", "sv")
 NOTIFY_TEXTS = (
     "alarm_title",
@@ -40,6 +46,10 @@ NOTIFY_TEXTS = (
     "action_resolve",
     "duration_hours",
     "duration_minutes",
+    "acknowledged_by",
+    "open_panel",
+    "paused_title",
+    "paused_message",
 )
 
 
@@ -53,7 +63,7 @@ def test_entity_names(language: str) -> None:
     entity = _load(language)["entity"]
     platforms = {
         "sensor": [item.translation_key for item in SENSORS] + ["apartments_in_alarm"],
-        "binary_sensor": [ALARM.translation_key],
+        "binary_sensor": [ANY_ALARM.translation_key],
         "switch": [SWITCH.translation_key],
         "button": [item.translation_key for item in BUTTONS],
     }
@@ -92,3 +102,34 @@ def test_actions_are_described(language: str) -> None:
     ):
         assert translated[name]["name"]
         assert set(translated[name]["fields"]) == set(services[name]["fields"]), name
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_panel_and_export_texts(language: str) -> None:
+    """Every text the panel, the card and the CSV export use exists (fixed and composed keys)."""
+    common = _load(language)["common"]
+    sources = "".join(path.read_text() for path in (ROOT / "frontend" / "src").glob("*.ts"))
+    used = set(re.findall(r't\(hass, "([a-z0-9_]+)"', sources))
+    used |= set(re.findall(r'"(panel_[a-z0-9_]+)"\]', sources))  # chip labels in arrays
+    composed = {
+        "panel_status_": [status.value for status in Status],
+        "outcome_": OUTCOMES,
+        "pause_reason_": PAUSE_REASONS,
+        "csv_event_": ENTRY_KINDS,
+    }
+    for prefix, values in composed.items():
+        assert f"`{prefix}${{" in sources or (
+            prefix == "panel_status_" and "panel_status_" in sources
+        )
+        used |= {f"{prefix}{value}" for value in values}
+    assert len(used) > 60
+    missing = sorted(key for key in used if not common.get(key))
+    assert not missing
+    labels = csv_labels(Texts(_flat(common)), {})
+    assert all(labels.columns.values())
+    assert all(labels.values.values())
+    assert not [key for key, text in labels.values.items() if text.startswith("csv_")]
+
+
+def _flat(common: dict[str, str]) -> dict[str, str]:
+    return {f"component.municipal_iot.common.{key}": text for key, text in common.items()}

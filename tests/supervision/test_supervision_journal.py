@@ -14,11 +14,13 @@ from custom_components.municipal_iot.supervision.events import Event, EventKind
 from custom_components.municipal_iot.supervision.journal import (
     DEFAULT_RETENTION,
     NOTIFIED,
+    CsvLabels,
     Episode,
     Journal,
     JournalEntry,
     build_episodes,
     episodes_to_csv,
+    outcome_of,
     to_csv,
 )
 
@@ -253,18 +255,18 @@ def test_csv_excel_sv_format():
     journal = episode_journal()
     text = to_csv(journal.entries[:4], tz=TZ, excel_sv=True)
     assert text.startswith(
-        "\ufeffentry_id;time;apartment_id;apartment;event;user_id;episode_id;details\r\n"
+        "\ufeffentry_id;time;apartment_id;apartment;event;user;outcome;note;episode_id;details\r\n"
     )
     lines = text.removeprefix("\ufeff").split("\r\n")
     assert (
         lines[1]
-        == '1;2025-01-15 08:00:00;apt-1;Lgh 1101;check_passed;;;"{""window"": ""07:00-08:00""}"'
+        == '1;2025-01-15 08:00:00;apt-1;Lgh 1101;check_passed;;;;;"{""window"": ""07:00-08:00""}"'
     )
     assert lines[2] == (
-        f"2;2025-01-15 09:10:00;apt-1;Lgh 1101;alarm_raised;;{EP};"
+        f"2;2025-01-15 09:10:00;apt-1;Lgh 1101;alarm_raised;;;;{EP};"
         '"{""reason"": ""inactivity"", ""still_minutes"": 70}"'
     )
-    assert lines[4] == f"6;2025-01-15 09:13:30;apt-1;Lgh 1101;acknowledged;user-abc;{EP};"
+    assert lines[4] == f"6;2025-01-15 09:13:30;apt-1;Lgh 1101;acknowledged;user-abc;;;{EP};"
     assert lines[5] == ""  # the file ends with CRLF
     assert "\n" not in text.replace("\r\n", "")
 
@@ -272,8 +274,8 @@ def test_csv_excel_sv_format():
 def test_csv_plain_format():
     text = to_csv(episode_journal().entries[:1], tz=TZ)
     assert text == (
-        "entry_id;time;apartment_id;apartment;event;user_id;episode_id;details\n"
-        "1;2025-01-15T08:00:00+01:00;apt-1;Lgh 1101;check_passed;;;"
+        "entry_id;time;apartment_id;apartment;event;user;outcome;note;episode_id;details\n"
+        "1;2025-01-15T08:00:00+01:00;apt-1;Lgh 1101;check_passed;;;;;"
         '"{""window"": ""07:00-08:00""}"\n'
     )
 
@@ -307,12 +309,12 @@ def test_episodes_csv_excel_sv_decimal_comma():
     assert lines[0] == (
         "episode_id;apartment_id;apartment;reason;raised_at;notified_at;escalated_at;reminders;"
         "acknowledged_at;acknowledged_by;motion_returned_at;resolved_at;resolved_by;outcome;"
-        "response_minutes"
+        "closed_without_motion;note;response_minutes"
     )
     assert lines[1] == (
         f"{EP};apt-1;Lgh 1101;inactivity;2025-01-15 09:10:00;2025-01-15 09:10:05;"
         "2025-01-15 09:15:00;1;2025-01-15 09:13:30;user-abc;2025-01-15 09:20:00;"
-        "2025-01-15 09:40:00;user-def;visited_ok;3,5"
+        "2025-01-15 09:40:00;user-def;visited_ok;false;;3,5"
     )
     assert lines[2] == ""
 
@@ -320,9 +322,81 @@ def test_episodes_csv_excel_sv_decimal_comma():
 def test_episodes_csv_plain_and_open_episode():
     open_episode = Episode("e9", "apt-9", "Lgh 9", raised_at=local(2025, 1, 15, 9, 0))
     text = episodes_to_csv([open_episode], tz=TZ)
-    assert text.splitlines()[1] == "e9;apt-9;Lgh 9;;2025-01-15T09:00:00+01:00;;;0;;;;;;;"
+    assert text.splitlines()[1] == "e9;apt-9;Lgh 9;;2025-01-15T09:00:00+01:00;;;0;;;;;;;;;"
     closed = episode_journal().episodes(local(2025, 1, 15), local(2025, 1, 16))
-    assert episodes_to_csv(closed, tz=TZ).splitlines()[1].endswith(";visited_ok;3.5")
+    assert episodes_to_csv(closed, tz=TZ).splitlines()[1].endswith(";visited_ok;false;;3.5")
+
+
+SV = CsvLabels(
+    columns={"time": "Tid", "event": "Händelse", "user": "Användare", "outcome": "Utfall"},
+    values={
+        "event.resolved_without_motion": "Larm avslutat utan rörelse",
+        "event.acknowledged": "Larm kvitterat",
+        "outcome.visited_all_ok": "Besök gjort – allt väl",
+        "reason.inactivity": "Ingen rörelse",
+        "bool.true": "ja",
+    },
+    users={"user-abc": "Anna Andersson", "user-def": "Bo Berg"},
+)
+
+
+def test_csv_labels_translate_and_name_users():
+    """Headers and values in the labels' language; user names instead of ids."""
+    journal = Journal()
+    journal.add(
+        event(EventKind.ACKNOWLEDGED, local(2025, 1, 15, 9, 0), episode_id="e", user_id="user-abc"),
+        apartment_label="Lgh 1",
+    )
+    journal.add(
+        event(
+            EventKind.RESOLVED,
+            local(2025, 1, 15, 9, 5),
+            episode_id="e",
+            user_id="user-gone",
+            outcome="ok",  # an old journal's outcome
+            motion_returned=False,
+            note="Sov gott",
+        ),
+        apartment_label="Lgh 1",
+    )
+    rows = list(csv.reader(io.StringIO(to_csv(journal.entries, tz=TZ, labels=SV)), delimiter=";"))
+    assert rows[0][:8] == [
+        "entry_id",
+        "Tid",
+        "apartment_id",
+        "apartment",
+        "Händelse",
+        "Användare",
+        "Utfall",
+        "note",
+    ]
+    assert rows[1][4:7] == ["Larm kvitterat", "Anna Andersson", ""]
+    # A removed user shows as the id; a close without motion says so; old "ok" is "all well".
+    assert rows[2][4:8] == [
+        "Larm avslutat utan rörelse",
+        "user-gone",
+        "Besök gjort – allt väl",
+        "Sov gott",
+    ]
+    episodes = journal.episodes(local(2025, 1, 15), local(2025, 1, 16))
+    (episode,) = episodes
+    assert (episode.outcome, episode.closed_without_motion, episode.note) == (
+        "visited_all_ok",
+        True,
+        "Sov gott",
+    )
+    line = episodes_to_csv(episodes, tz=TZ, labels=SV).splitlines()[1].split(";")
+    assert line[9] == "Anna Andersson"
+    assert line[13:16] == ["Besök gjort – allt väl", "ja", "Sov gott"]
+
+
+def test_outcome_of_maps_old_values():
+    assert [outcome_of(value) for value in ("ok", "visited", "false_alarm", None)] == [
+        "visited_all_ok",
+        "visited_all_ok",
+        "false_alarm",
+        None,
+    ]
 
 
 def test_engine_events_journal_end_to_end(clock, make):

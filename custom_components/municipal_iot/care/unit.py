@@ -45,6 +45,7 @@ NOTIFIER_KINDS = NOTIFY_KINDS | {
     EventKind.MOTION_RETURNED,
     EventKind.RESOLVED,
     EventKind.SENSOR_RECOVERED,
+    EventKind.PAUSED,  # a pause someone made is told to the other phones
 }
 PRUNE_HOUR = 3
 # Logged at INFO: every alarm raised, acknowledged, escalated and closed.
