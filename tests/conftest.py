@@ -90,3 +90,17 @@ def post(hass: HomeAssistant, hass_client_no_auth: Any) -> Poster:
         return response.status, await response.text()
 
     return _post
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the figures tests measured (record_property("figure", ...)); nothing asserts them."""
+    figures = [
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figure"
+    ]
+    if figures:
+        terminalreporter.section("measured")
+        for figure in figures:
+            terminalreporter.write_line(str(figure))

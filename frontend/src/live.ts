@@ -38,6 +38,11 @@ export class LiveUnits implements ReactiveController {
     if (unsubscribe) void unsubscribe();
   }
 
+  /** Milliseconds since the subscription started. */
+  elapsed(): number {
+    return performance.now() - this.started;
+  }
+
   private connect(hass: HomeAssistant): void {
     this.hass = hass;
     this.started = performance.now();

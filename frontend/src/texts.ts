@@ -20,23 +20,37 @@ export function t(
   return text || key;
 }
 
+// Intl formatters are costly to create: one per language and time zone.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function format(locale: string, zone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${zone}|${JSON.stringify(options)}`;
+  let formatter = formats.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone: zone });
+    formats.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function time(hass: HomeAssistant, iso: string | null, withDate = false): string {
   if (!iso) return "–";
   const value = new Date(iso);
-  const zone = hass.config.time_zone;
-  const today = localDate(hass, new Date());
-  const clock = value.toLocaleTimeString(hass.language, {
+  const clock = format(hass.language, hass.config.time_zone, {
     hour: "2-digit",
     minute: "2-digit",
-    timeZone: zone,
-  });
+  }).format(value);
   const day = localDate(hass, value);
-  return withDate || day !== today ? `${day} ${clock}` : clock;
+  return withDate || day !== localDate(hass, new Date()) ? `${day} ${clock}` : clock;
 }
 
 /** "YYYY-MM-DD" of an instant in Home Assistant's time zone. */
 export function localDate(hass: HomeAssistant, value: Date): string {
-  return value.toLocaleDateString("sv-SE", { timeZone: hass.config.time_zone });
+  return format("sv-SE", hass.config.time_zone, {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(value);
 }
 
 export function duration(hass: HomeAssistant, sinceIso: string | null, now: number): string {

@@ -150,10 +150,12 @@ export class MiotUnit extends LitElement {
         ${alarm && tile.action_plan
           ? html`<div class="plan"><b>${t(hass, "panel_action_plan")}:</b> ${tile.action_plan}</div>`
           : nothing}
-        <div class="actions">${this.renderActions(tile)}</div>
-        <button class="link" @click=${() => this.toggle(tile.id)} aria-expanded=${this.open.has(tile.id)}>
-          ${t(hass, "panel_details")}
-        </button>
+        <div class="actions">
+          ${this.renderActions(tile)}
+          <button class="link" @click=${() => this.toggle(tile.id)} aria-expanded=${this.open.has(tile.id)}>
+            ${t(hass, "panel_details")}
+          </button>
+        </div>
         ${this.open.has(tile.id) ? this.renderDetails(tile) : nothing}
       </article>
     `;
@@ -173,7 +175,7 @@ export class MiotUnit extends LitElement {
     }
     if (tile.pause) {
       buttons.push(html`<button @click=${() => this.call("resume", tile)}>${t(hass, "panel_resume")}</button>`);
-    } else {
+    } else if (!tile.alarm) {
       buttons.push(html`<button @click=${() => {
         this.error = "";
         this.dialog = { kind: "pause", tile, reason: "", end: "hour", custom: "" };
@@ -292,7 +294,7 @@ export class MiotUnit extends LitElement {
     .tiles { display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); }
     .tile {
       background: var(--card-background-color, #fff); color: var(--primary-text-color, #212121);
-      border-radius: 12px; padding: 12px 14px; border-left: 8px solid var(--miot-color);
+      border-radius: 12px; padding: 10px 14px; border-left: 8px solid var(--miot-color);
       box-shadow: var(--ha-card-box-shadow, 0 1px 3px rgba(0, 0, 0, 0.2));
       --miot-color: var(--success-color, #43a047);
     }
@@ -309,7 +311,7 @@ export class MiotUnit extends LitElement {
     .strong { font-weight: 600; }
     .warn { color: #8e24aa; }
     .plan { margin-top: 8px; padding: 6px 8px; border-radius: 8px; background: rgba(0, 0, 0, 0.05); }
-    .actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 10px; }
+    .actions { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin-top: 8px; }
     .actions.end { justify-content: flex-end; }
     button {
       font: inherit; min-height: 44px; padding: 0 16px; border-radius: 22px; cursor: pointer;
@@ -317,7 +319,7 @@ export class MiotUnit extends LitElement {
     }
     button.primary { background: var(--primary-color, #03a9f4); color: var(--text-primary-color, #fff); border-color: transparent; font-weight: 600; }
     button:disabled { opacity: 0.5; cursor: default; }
-    button.link { border: none; min-height: 32px; padding: 0; margin-top: 6px; color: var(--primary-color, #03a9f4); }
+    button.link { border: none; padding: 0 4px; margin-left: auto; color: var(--primary-color, #03a9f4); }
     .details { margin: 6px 0 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; font-size: 0.95rem; }
     .details dt { color: var(--secondary-text-color, #727272); }
     .details dd { margin: 0; }
