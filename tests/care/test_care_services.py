@@ -273,7 +273,7 @@ async def test_export_episodes_for_swedish_excel(
     row = text.splitlines()[1].split(";")
     assert row[:5] == [EPISODE, APT, "Lägenhet 3", "Ingen rörelse", "2026-11-26 12:25:00"]
     assert row[9] == row[12] == "Staff"
-    assert row[13:] == ["Besök gjort – allt väl", "ja", "", "4,0"]
+    assert row[13:] == ["Besök gjort \u2013 allt väl", "ja", "", "4,0"]
     assert raw.count(b"\r\n") == 2
 
     empty = await call(

@@ -332,7 +332,7 @@ SV = CsvLabels(
     values={
         "event.resolved_without_motion": "Larm avslutat utan rörelse",
         "event.acknowledged": "Larm kvitterat",
-        "outcome.visited_all_ok": "Besök gjort – allt väl",
+        "outcome.visited_all_ok": "Besök gjort \u2013 allt väl",
         "reason.inactivity": "Ingen rörelse",
         "bool.true": "ja",
     },
@@ -375,7 +375,7 @@ def test_csv_labels_translate_and_name_users():
     assert rows[2][4:8] == [
         "Larm avslutat utan rörelse",
         "user-gone",
-        "Besök gjort – allt väl",
+        "Besök gjort \u2013 allt väl",
         "Sov gott",
     ]
     episodes = journal.episodes(local(2025, 1, 15), local(2025, 1, 16))
@@ -387,7 +387,7 @@ def test_csv_labels_translate_and_name_users():
     )
     line = episodes_to_csv(episodes, tz=TZ, labels=SV).splitlines()[1].split(";")
     assert line[9] == "Anna Andersson"
-    assert line[13:16] == ["Besök gjort – allt väl", "ja", "Sov gott"]
+    assert line[13:16] == ["Besök gjort \u2013 allt väl", "ja", "Sov gott"]
 
 
 def test_outcome_of_maps_old_values():
