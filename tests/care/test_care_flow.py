@@ -6,11 +6,12 @@ from collections.abc import Generator
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+import probatio as vol
 import pytest
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.data_entry_flow import FlowResultType, UnknownFlow
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
 from custom_components.municipal_iot.config_flow import MunicipalIoTConfigFlow
 from custom_components.municipal_iot.const import DOMAIN
@@ -368,3 +369,73 @@ async def test_reconfigure_apartment(hass: HomeAssistant) -> None:
     assert entry.subentries["apt7"].title == "Lägenhet 7B"
     assert entry.subentries["apt7"].data["rules"] is None
     assert RULES["continuous_minutes"] == 60  # the unit's rules are untouched
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_consent_date_must_be_entered(hass: HomeAssistant) -> None:
+    """No date is filled in for the user (the frontend would put today in a required one)."""
+    entry = care_entry()
+    entry.add_to_hass(hass)
+    result = await _apartment_form(hass, entry)
+    consent = next(key for key in result["data_schema"].schema if str(key) == "consent_date")
+    assert not isinstance(consent, vol.Required)
+    assert "suggested_value" not in (consent.description or {})
+    without = {key: value for key, value in APARTMENT_FORM.items() if key != "consent_date"}
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], without)
+    assert result["errors"] == {"consent_date": "consent_required"}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_rules_form_names_weekdays_and_takes_hh_mm(hass: HomeAssistant) -> None:
+    """Weekday names in Home Assistant's language; times are HH:MM, without seconds."""
+    hass.config.language = "sv"
+    result = await _care_form(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], UNIT_FORM)
+    assert result["step_id"] == "care_rules"
+    bands = next(key for key in result["data_schema"].schema if str(key) == "bands")
+    fields = result["data_schema"].schema[bands].config["fields"]
+    weekdays = fields["weekdays"]["selector"]["select"]["options"]
+    assert [option["label"] for option in weekdays] == [
+        "Måndag",
+        "Tisdag",
+        "Onsdag",
+        "Torsdag",
+        "Fredag",
+        "Lördag",
+        "Söndag",
+    ]
+    start = fields["start"]["selector"]["select"]
+    assert start["options"][:3] == ["00:00", "00:15", "00:30"]
+    assert start["custom_value"] is True  # any minute can be typed
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_an_abandoned_care_flow_does_not_block_the_name(hass: HomeAssistant) -> None:
+    """A flow left open on its last step does not keep others from using the name."""
+    abandoned = await _care_form(hass)
+    await hass.config_entries.flow.async_configure(abandoned["flow_id"], UNIT_FORM)
+    result = await _care_form(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], UNIT_FORM)
+    assert result["step_id"] == "care_rules"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], RULES_FORM)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # Home Assistant ends the abandoned flow once the name is taken.
+    with pytest.raises(UnknownFlow):
+        await hass.config_entries.flow.async_configure(abandoned["flow_id"], RULES_FORM)
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_phones_by_their_names(hass: HomeAssistant) -> None:
+    """Staff phones show the name the app registered, not only the notify action."""
+    MockConfigEntry(
+        domain="mobile_app", data={"device_name": "Annas iPhone", "user_id": "u"}
+    ).add_to_hass(hass)
+    async_mock_service(hass, "notify", "mobile_app_annas_iphone")
+    result = await _care_form(hass)
+    staff = next(key for key in result["data_schema"].schema if str(key) == "staff_targets")
+    options = result["data_schema"].schema[staff].config["options"]
+    assert {
+        "value": "mobile_app_annas_iphone",
+        "label": "Annas iPhone (notify.mobile_app_annas_iphone)",
+    } in options
+    assert {"value": "mobile_app_night", "label": "night (notify.mobile_app_night)"} in options

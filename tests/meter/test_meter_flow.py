@@ -6,10 +6,11 @@ from collections.abc import Generator
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+import probatio as vol
 import pytest
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.data_entry_flow import FlowResultType, UnknownFlow
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
@@ -83,10 +84,20 @@ async def test_create_meter_report(hass: HomeAssistant, mock_setup_entry: AsyncM
         flow_id, {"name": "Kv Eken", "meters": ["sensor.flat_1"], "areas": [], "labels": []}
     )
     assert result["step_id"] == "meter_report_schedule"
-    result = await hass.config_entries.flow.async_configure(flow_id, SCHEDULE)
+    assert list(result["data_schema"].schema) == ["frequency"]
+    result = await hass.config_entries.flow.async_configure(flow_id, {"frequency": "monthly"})
+    # Only the field that fits the frequency: a day of the month, and the time.
+    assert result["step_id"] == "meter_report_when"
+    assert list(result["data_schema"].schema) == ["day", "time"]
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"day": "last", "time": "07:30"}
+    )
     assert result["step_id"] == "meter_report_output"
     recipients = result["data_schema"].schema["recipients"].config["options"]
-    assert [option["value"] for option in recipients] == ["notify.mobile_app_staff"]
+    # Recipients by a readable name, the notify action in brackets.
+    assert recipients == [
+        {"value": "notify.mobile_app_staff", "label": "staff (notify.mobile_app_staff)"}
+    ]
     result = await hass.config_entries.flow.async_configure(flow_id, OUTPUT)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Kv Eken"
@@ -125,8 +136,14 @@ async def test_reconfigure_meter_report(hass: HomeAssistant, mock_setup_entry: A
     result = await hass.config_entries.flow.async_configure(
         flow_id, {"meters": ["sensor.flat_1", "sensor.flat_2"], "areas": [], "labels": []}
     )
+    result = await hass.config_entries.flow.async_configure(flow_id, {"frequency": "weekly"})
+    assert list(result["data_schema"].schema) == ["weekday", "time"]
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {"frequency": "weekly", "day": "1", "weekday": "4", "time": "08:00:00"}
+        flow_id, {"weekday": "4", "time": "25:00"}
+    )
+    assert result["errors"] == {"time": "invalid_time"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"weekday": "4", "time": "08:00"}
     )
     result = await hass.config_entries.flow.async_configure(
         flow_id, {"recipients": [], "separator": "tab", "decimal_comma": False}
@@ -262,3 +279,52 @@ async def test_replace_meter_from_the_options(hass: HomeAssistant) -> None:
     assert record["at"] == "2026-11-20T18:00:00+00:00"  # local time of the test zone, UTC-8
     assert (record["old_final_m3"], record["new_initial_m3"]) == (512.5, 0.02)
     assert (record["old_meter_id"], record["new_meter_id"]) == (None, "777")
+
+
+async def test_replacement_readings_have_no_default_and_zero_needs_confirming(
+    hass: HomeAssistant,
+) -> None:
+    """Both readings must be entered; 0 and 0 is refused unless confirmed."""
+    entry = await _loaded(hass, ["sensor.flat_1"])
+    result = await _options(hass, entry, "replace_meter")
+    fields = {str(key): key for key in result["data_schema"].schema}
+    for reading in ("old_final_m3", "new_initial_m3"):  # optional: no 0 filled in for you
+        assert not isinstance(fields[reading], vol.Required)
+        assert fields[reading].default is vol.UNDEFINED
+    base = {"meter": "sensor.flat_1", "date": "2026-11-20 10:00:00"}
+    flow_id = result["flow_id"]
+    result = await hass.config_entries.options.async_configure(
+        flow_id, base | {"old_final_m3": 512.5}
+    )
+    assert result["errors"] == {"new_initial_m3": "reading_required"}
+    zero = base | {"old_final_m3": 0, "new_initial_m3": 0}
+    result = await hass.config_entries.options.async_configure(flow_id, zero)
+    assert result["errors"] == {"base": "confirm_zero_readings"}
+    result = await hass.config_entries.options.async_configure(
+        flow_id, zero | {"confirm_zero": True}
+    )
+    assert result["reason"] == "replacement_recorded"
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_an_abandoned_flow_does_not_block_the_name(hass: HomeAssistant) -> None:
+    """A browser closed on the last step leaves a flow open; the name can still be used."""
+    abandoned = await _start(hass)
+    await hass.config_entries.flow.async_configure(
+        abandoned["flow_id"], {"name": "Kv Eken"} | METERS
+    )
+    result = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Kv Eken"} | METERS
+    )
+    assert result["step_id"] == "meter_report_schedule"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"frequency": "daily"}
+    )
+    assert list(result["data_schema"].schema) == ["time"]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"time": "06:00"})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], OUTPUT)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # Home Assistant ends the abandoned flow once the name is taken.
+    with pytest.raises(UnknownFlow):
+        await hass.config_entries.flow.async_configure(abandoned["flow_id"], {"frequency": "daily"})

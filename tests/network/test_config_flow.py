@@ -65,8 +65,9 @@ async def test_user_flow(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == step
-    assert result["errors"] == {}
+    assert not result["errors"]
     placeholders = result["description_placeholders"]
+    assert placeholders["url_note"] == ""  # an external URL: nothing to warn about
     assert placeholders["url"].startswith("https://ha.ange.example/api/webhook/")
     webhook_id = placeholders["url"].rsplit("/", 1)[1]
     assert len(webhook_id) == 64
@@ -126,9 +127,12 @@ async def test_no_external_url_hint(hass: HomeAssistant, mock_setup_entry: Async
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": "CS", "server": "chirpstack"}
     )
-    assert result["errors"] == {"base": "no_external_url"}
-    assert result["description_placeholders"]["url"].startswith(
-        "http://192.0.2.10:8123/api/webhook/"
+    # A hint after the address in the instructions, not an error above them.
+    assert not result["errors"]
+    placeholders = result["description_placeholders"]
+    assert placeholders["url"].startswith("http://192.0.2.10:8123/api/webhook/")
+    assert placeholders["url_note"].startswith(
+        "Note: Home Assistant has no external URL, so the address above"
     )
 
 

@@ -21,6 +21,7 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.util import slugify
 
+from ..texts import async_get_texts
 from .const import (
     CONF_ACTION_PLAN,
     CONF_AREA,
@@ -35,7 +36,7 @@ from .const import (
     RULES_UNIT,
 )
 from .flow import has_text
-from .rules_form import DEFAULT_RULES, RULES_SCHEMA, rules_from_input, rules_to_form
+from .rules_form import DEFAULT_RULES, rules_from_input, rules_schema, rules_to_form
 
 MOTION_CLASSES = ["motion", "occupancy", "presence"]
 DOOR_CLASSES = ["door", "opening", "garage_door"]
@@ -64,7 +65,9 @@ def apartment_schema() -> vol.Schema:
             ),
             vol.Optional(CONF_AREA): AreaSelector(),
             vol.Optional(CONF_ACTION_PLAN): TextSelector(TextSelectorConfig(multiline=True)),
-            vol.Required(CONF_CONSENT_DATE): DateSelector(),
+            # Optional for the frontend, which would fill a required date with today:
+            # the date must be entered, and _validate requires it.
+            vol.Optional(CONF_CONSENT_DATE): DateSelector(),
             vol.Optional(CONF_DECISION_REF): TextSelector(),
             vol.Required(CONF_RULES_MODE): SelectSelector(
                 SelectSelectorConfig(
@@ -105,6 +108,8 @@ class ApartmentSubentryFlow(ConfigSubentryFlow):
         doors = user_input.get(CONF_DOOR_SENSORS) or []
         if set(doors) & set(user_input[CONF_MOTION_SENSORS]):
             return {CONF_DOOR_SENSORS: "sensor_twice"}
+        if not user_input.get(CONF_CONSENT_DATE):
+            return {CONF_CONSENT_DATE: "consent_required"}
         return {}
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
@@ -154,7 +159,8 @@ class ApartmentSubentryFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id="rules",
             data_schema=self.add_suggested_values_to_schema(
-                RULES_SCHEMA, user_input or rules_to_form(stored or DEFAULT_RULES)
+                rules_schema(await async_get_texts(self.hass)),
+                user_input or rules_to_form(stored or DEFAULT_RULES),
             ),
             errors=errors,
             last_step=True,

@@ -21,6 +21,7 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -29,6 +30,8 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import slugify
 
 from ..const import CONF_ENTRY_TYPE, ENTRY_CARE_UNIT
+from ..selectors import notify_label
+from ..texts import async_get_texts
 from .const import (
     CONF_CRITICAL,
     CONF_ESCALATION_MINUTES,
@@ -43,9 +46,9 @@ from .const import (
 )
 from .rules_form import (
     DEFAULT_RULES,
-    RULES_SCHEMA,
     minutes_selector,
     rules_from_input,
+    rules_schema,
     rules_to_form,
 )
 
@@ -62,15 +65,23 @@ def notify_targets(hass: HomeAssistant, selected: list[str]) -> list[str]:
     return sorted(present | set(selected))
 
 
-def _targets_selector(options: list[str]) -> SelectSelector:
+def _targets_selector(hass: HomeAssistant, options: list[str]) -> SelectSelector:
+    """Phones by their friendly names, the notify action in brackets."""
     return SelectSelector(
-        SelectSelectorConfig(options=options, multiple=True, mode=SelectSelectorMode.DROPDOWN)
+        SelectSelectorConfig(
+            options=[
+                SelectOptionDict(value=service, label=notify_label(hass, service))
+                for service in options
+            ],
+            multiple=True,
+            mode=SelectSelectorMode.DROPDOWN,
+        )
     )
 
 
 def unit_schema(hass: HomeAssistant, selected: list[str]) -> vol.Schema:
     """Return the care unit settings form."""
-    targets = _targets_selector(notify_targets(hass, selected))
+    targets = _targets_selector(hass, notify_targets(hass, selected))
     return vol.Schema(
         {
             vol.Required(CONF_NAME): TextSelector(),
@@ -80,9 +91,8 @@ def unit_schema(hass: HomeAssistant, selected: list[str]) -> vol.Schema:
             vol.Required(CONF_REMINDER_MINUTES): minutes_selector(0, 120),
             vol.Required(CONF_CRITICAL): BooleanSelector(),
             vol.Required(CONF_RETENTION_MONTHS): NumberSelector(
-                NumberSelectorConfig(
-                    min=1, max=120, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="mo"
-                )
+                # The unit is in the field's label: selectors do not translate units.
+                NumberSelectorConfig(min=1, max=120, step=1, mode=NumberSelectorMode.BOX)
             ),
         }
     )
@@ -121,7 +131,11 @@ class CareUnitFlow(ConfigFlow):
             if not has_text(name):
                 errors[CONF_NAME] = "invalid_name"
             else:
-                await self.async_set_unique_id(f"{ENTRY_CARE_UNIT}_{slugify(name)}")
+                # A flow left open on its last step must not block the name: the
+                # unique id is checked again when the entry is created.
+                await self.async_set_unique_id(
+                    f"{ENTRY_CARE_UNIT}_{slugify(name)}", raise_on_progress=False
+                )
                 self._abort_if_unique_id_configured(error="care_unit_exists")
                 self._care_title = name
                 self._care_data = {CONF_ENTRY_TYPE: ENTRY_CARE_UNIT, **unit_data(user_input)}
@@ -183,6 +197,7 @@ class CareUnitFlow(ConfigFlow):
             if not errors:
                 data = {**self._care_data, CONF_RULES: rules}
                 if self.source == SOURCE_USER:
+                    self._abort_if_unique_id_configured(error="care_unit_exists")
                     return self.async_create_entry(title=self._care_title, data=data)
                 entry = self._get_reconfigure_entry()
                 return self.async_update_and_abort(
@@ -196,7 +211,7 @@ class CareUnitFlow(ConfigFlow):
         return self.async_show_form(
             step_id="care_rules",
             data_schema=self.add_suggested_values_to_schema(
-                RULES_SCHEMA, user_input or rules_to_form(stored)
+                rules_schema(await async_get_texts(self.hass)), user_input or rules_to_form(stored)
             ),
             errors=errors,
             last_step=True,

@@ -2,7 +2,10 @@
 
 Rules are stored in the dict form of :mod:`..supervision.rules` (``"HH:MM"``
 times, whole minutes, weekday ints), so the runtime builds them without
-translation.
+translation. The form shows weekday names (in Home Assistant's language: the
+frontend does not translate options inside an object selector) and times as
+``HH:MM`` without seconds (a list of quarter hours; any other minute can be
+typed).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from homeassistant.helpers.selector import (
     ObjectSelectorField,
 )
 
+from ..selectors import hhmm_config
 from ..supervision.rules import (
     DEFAULT_GRACE_MINUTES,
     DEFAULT_UNAVAILABLE_MINUTES,
@@ -30,6 +34,7 @@ from ..supervision.rules import (
     TimeBand,
     format_hhmm,
 )
+from ..texts import Texts
 from .const import (
     CONF_BANDS,
     CONF_CONTINUOUS,
@@ -62,56 +67,69 @@ def minutes_selector(minimum: int, maximum: int) -> NumberSelector:
 
 
 def _time_field() -> ObjectSelectorField:
-    return ObjectSelectorField(selector={"time": {}}, required=True)
+    return ObjectSelectorField(selector={"select": hhmm_config()}, required=True)
 
 
-def _weekday_field() -> ObjectSelectorField:
+def _weekday_field(names: list[str]) -> ObjectSelectorField:
     return ObjectSelectorField(
         selector={
             "select": {
-                "options": WEEKDAYS,
+                "options": [
+                    {"value": value, "label": name}
+                    for value, name in zip(WEEKDAYS, names, strict=True)
+                ],
                 "multiple": True,
-                "translation_key": "weekday",
                 "mode": "list",
             }
         }
     )
 
 
-BANDS_SELECTOR = ObjectSelector(
-    ObjectSelectorConfig(
-        multiple=True,
-        translation_key="band",
-        fields={
-            "start": _time_field(),
-            "end": _time_field(),
-            "minutes": ObjectSelectorField(
-                selector={
-                    "number": {"min": 1, "max": 1440, "mode": "box", "unit_of_measurement": "min"}
-                }
-            ),
-            "weekdays": _weekday_field(),
-        },
+def rules_schema(texts: Texts) -> vol.Schema:
+    """Return the rules form, with weekday names in the texts' language."""
+    names = [texts.get(f"weekday_{day}") for day in WEEKDAYS]
+    bands = ObjectSelector(
+        ObjectSelectorConfig(
+            multiple=True,
+            translation_key="band",
+            fields={
+                "start": _time_field(),
+                "end": _time_field(),
+                "minutes": ObjectSelectorField(
+                    selector={
+                        "number": {
+                            "min": 1,
+                            "max": 1440,
+                            "mode": "box",
+                            "unit_of_measurement": "min",
+                        }
+                    }
+                ),
+                "weekdays": _weekday_field(names),
+            },
+        )
     )
-)
-WINDOWS_SELECTOR = ObjectSelector(
-    ObjectSelectorConfig(
-        multiple=True,
-        translation_key="window",
-        fields={"start": _time_field(), "end": _time_field(), "weekdays": _weekday_field()},
+    windows = ObjectSelector(
+        ObjectSelectorConfig(
+            multiple=True,
+            translation_key="window",
+            fields={
+                "start": _time_field(),
+                "end": _time_field(),
+                "weekdays": _weekday_field(names),
+            },
+        )
     )
-)
-
-RULES_SCHEMA = vol.Schema(
-    {
-        vol.Optional(CONF_BANDS): BANDS_SELECTOR,
-        vol.Optional(CONF_WINDOWS): WINDOWS_SELECTOR,
-        vol.Optional(CONF_CONTINUOUS): minutes_selector(1, 7 * 1440),
-        vol.Required(CONF_GRACE): minutes_selector(0, 240),
-        vol.Required(CONF_UNAVAILABLE): minutes_selector(1, 1440),
-        vol.Optional(CONF_INTERVAL): minutes_selector(5, 7 * 1440),
-    }
-)
+    return vol.Schema(
+        {
+            vol.Optional(CONF_BANDS): bands,
+            vol.Optional(CONF_WINDOWS): windows,
+            vol.Optional(CONF_CONTINUOUS): minutes_selector(1, 7 * 1440),
+            vol.Required(CONF_GRACE): minutes_selector(0, 240),
+            vol.Required(CONF_UNAVAILABLE): minutes_selector(1, 1440),
+            vol.Optional(CONF_INTERVAL): minutes_selector(5, 7 * 1440),
+        }
+    )
 
 
 def _hhmm(value: Any) -> str:

@@ -12,7 +12,6 @@ and per meter) and records a meter replacement (the same as the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import time
 from typing import Any
 
 import probatio as vol
@@ -43,11 +42,11 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
-    TimeSelector,
 )
 from homeassistant.util import slugify
 
 from ..const import CONF_ENTRY_TYPE, ENTRY_METER_REPORT
+from ..selectors import hhmm_selector, notify_label
 from ..water.leak import ALL_RULES
 from ..water.schedule import LAST_DAY, Frequency
 from .const import (
@@ -90,6 +89,7 @@ from .sources import water_meter_problem
 
 CONF_METER = "meter"
 CONF_USE_DEFAULTS = "use_defaults"
+CONF_CONFIRM_ZERO = "confirm_zero"
 # Notify actions that need an entity target rather than a message to a service.
 _NOT_RECIPIENTS = frozenset({"send_message"})
 
@@ -108,7 +108,7 @@ def _meters_schema() -> vol.Schema:
     )
 
 
-SCHEDULE_SCHEMA = vol.Schema(
+FREQUENCY_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_FREQUENCY): SelectSelector(
             SelectSelectorConfig(
@@ -116,24 +116,32 @@ SCHEDULE_SCHEMA = vol.Schema(
                 translation_key=CONF_FREQUENCY,
                 mode=SelectSelectorMode.LIST,
             )
-        ),
-        vol.Required(CONF_DAY): SelectSelector(
+        )
+    }
+)
+
+
+def _when_schema(frequency: str) -> vol.Schema:
+    """Return the run day field that fits the frequency (none for daily), and the time."""
+    fields: dict[vol.Marker, Any] = {}
+    if frequency == Frequency.MONTHLY:
+        fields[vol.Required(CONF_DAY)] = SelectSelector(
             SelectSelectorConfig(
                 options=[*(str(day) for day in range(1, 29)), LAST_DAY],
                 translation_key="report_day",
                 mode=SelectSelectorMode.DROPDOWN,
             )
-        ),
-        vol.Required(CONF_WEEKDAY): SelectSelector(
+        )
+    elif frequency == Frequency.WEEKLY:
+        fields[vol.Required(CONF_WEEKDAY)] = SelectSelector(
             SelectSelectorConfig(
                 options=[str(day) for day in range(7)],
                 translation_key=CONF_WEEKDAY,
                 mode=SelectSelectorMode.DROPDOWN,
             )
-        ),
-        vol.Required(CONF_TIME): TimeSelector(),
-    }
-)
+        )
+    fields[vol.Required(CONF_TIME)] = hhmm_selector()
+    return vol.Schema(fields)
 
 
 def _number(minimum: float, maximum: float, step: float, unit: str) -> NumberSelector:
@@ -155,8 +163,8 @@ def _leak_fields() -> dict[vol.Marker, Any]:
                 options=list(ALL_RULES), multiple=True, translation_key="leak_rule"
             )
         ),
-        vol.Required(CONF_NIGHT_START): TimeSelector(),
-        vol.Required(CONF_NIGHT_END): TimeSelector(),
+        vol.Required(CONF_NIGHT_START): hhmm_selector(),
+        vol.Required(CONF_NIGHT_END): hhmm_selector(),
         vol.Required(CONF_NIGHT_LITRES): _number(0, 10_000, 1, "L"),
         vol.Required(CONF_BURST_FLOW): _number(0.01, 100, 0.01, "m³/h"),
         vol.Required(CONF_BURST_MINUTES): _number(5, 1440, 5, "min"),
@@ -165,7 +173,7 @@ def _leak_fields() -> dict[vol.Marker, Any]:
 
 
 def _wall(value: str) -> str:
-    return time.fromisoformat(value).isoformat()
+    return cv.time(value).isoformat()
 
 
 LEAK_KEYS = (
@@ -182,13 +190,27 @@ LEAK_KEYS = (
 def _leak_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Normalise leak settings; return them and the form errors."""
     settings = {key: user_input[key] for key in LEAK_KEYS}
-    settings[CONF_NIGHT_START] = _wall(settings[CONF_NIGHT_START])
-    settings[CONF_NIGHT_END] = _wall(settings[CONF_NIGHT_END])
+    try:
+        settings[CONF_NIGHT_START] = _wall(settings[CONF_NIGHT_START])
+        settings[CONF_NIGHT_END] = _wall(settings[CONF_NIGHT_END])
+    except vol.Invalid:
+        return settings, {"base": "invalid_time"}
     settings[CONF_CONTINUOUS_HOURS] = int(settings[CONF_CONTINUOUS_HOURS])
     settings[CONF_BURST_MINUTES] = int(settings[CONF_BURST_MINUTES])
     if settings[CONF_NIGHT_START] == settings[CONF_NIGHT_END]:
         return settings, {"base": "invalid_night_window"}
     return settings, {}
+
+
+def _reading_errors(user_input: Mapping[str, Any]) -> dict[str, str]:
+    """Both readings are required; 0 and 0 only when confirmed (a new meter starts at 0)."""
+    for key in (ATTR_OLD_FINAL, ATTR_NEW_INITIAL):
+        if user_input.get(key) is None:
+            return {key: "reading_required"}
+    both_zero = float(user_input[ATTR_OLD_FINAL]) == 0 == float(user_input[ATTR_NEW_INITIAL])
+    if both_zero and not user_input.get(CONF_CONFIRM_ZERO):
+        return {"base": "confirm_zero_readings"}
+    return {}
 
 
 def _user_id(value: object) -> str | None:
@@ -203,7 +225,7 @@ class MeterReportFlow(ConfigFlow):
     def _notify_options(self) -> list[SelectOptionDict]:
         services = self.hass.services.async_services_for_domain(NOTIFY_DOMAIN)
         return [
-            SelectOptionDict(value=f"{NOTIFY_DOMAIN}.{name}", label=f"{NOTIFY_DOMAIN}.{name}")
+            SelectOptionDict(value=f"{NOTIFY_DOMAIN}.{name}", label=notify_label(self.hass, name))
             for name in sorted(services)
             if name not in _NOT_RECIPIENTS
         ]
@@ -229,7 +251,10 @@ class MeterReportFlow(ConfigFlow):
             if not any(char.isalnum() for char in name):
                 errors = {CONF_NAME: "invalid_name"}
             if not errors:
-                await self.async_set_unique_id(f"{ENTRY_METER_REPORT}_{slugify(name)}")
+                # An abandoned flow must not block the name: checked again at the end.
+                await self.async_set_unique_id(
+                    f"{ENTRY_METER_REPORT}_{slugify(name)}", raise_on_progress=False
+                )
                 self._abort_if_unique_id_configured()
                 self._report_data = {
                     CONF_NAME: name,
@@ -272,14 +297,33 @@ class MeterReportFlow(ConfigFlow):
     async def async_step_meter_report_schedule(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Choose when the report runs."""
+        """Choose how often the report runs."""
         if user_input is not None:
             self._report_data.update(user_input)
-            self._report_data[CONF_TIME] = _wall(user_input[CONF_TIME])
-            return await self.async_step_meter_report_output()
+            return await self.async_step_meter_report_when()
         return self.async_show_form(
             step_id="meter_report_schedule",
-            data_schema=self.add_suggested_values_to_schema(SCHEDULE_SCHEMA, self._report_data),
+            data_schema=self.add_suggested_values_to_schema(FREQUENCY_SCHEMA, self._report_data),
+        )
+
+    async def async_step_meter_report_when(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the run day that fits the frequency, and the time."""
+        schema = _when_schema(self._report_data[CONF_FREQUENCY])
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                self._report_data.update(user_input, **{CONF_TIME: _wall(user_input[CONF_TIME])})
+            except vol.Invalid:
+                errors[CONF_TIME] = "invalid_time"
+            else:
+                return await self.async_step_meter_report_output()
+        shown = {**self._report_data, CONF_TIME: self._report_data[CONF_TIME][:5]}
+        return self.async_show_form(
+            step_id="meter_report_when",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or shown),
+            errors=errors,
         )
 
     async def async_step_meter_report_output(
@@ -294,6 +338,7 @@ class MeterReportFlow(ConfigFlow):
                 return self.async_update_reload_and_abort(
                     self._get_reconfigure_entry(), data=data, reason="meter_report_updated"
                 )
+            self._abort_if_unique_id_configured()
             return self.async_create_entry(title=str(name), data=data)
         schema = vol.Schema(
             {
@@ -403,7 +448,7 @@ class MeterReportOptionsFlow(OptionsFlowWithReload):
         if not meters:
             return self.async_abort(reason="no_meters")
         errors: dict[str, str] = {}
-        if user_input is not None:
+        if user_input is not None and not (errors := _reading_errors(user_input)):
             try:
                 await async_record_replacement(
                     self.hass,
@@ -423,10 +468,13 @@ class MeterReportOptionsFlow(OptionsFlowWithReload):
             {
                 vol.Required(CONF_METER): SelectSelector(SelectSelectorConfig(options=meters)),
                 vol.Required(ATTR_DATE): DateTimeSelector(),
-                vol.Required(ATTR_OLD_FINAL): _number(0, 10_000_000, 0.001, "m³"),
-                vol.Required(ATTR_NEW_INITIAL): _number(0, 10_000_000, 0.001, "m³"),
+                # Optional for the frontend, which fills a required number with 0:
+                # both readings must be entered (_reading_errors).
+                vol.Optional(ATTR_OLD_FINAL): _number(0, 10_000_000, 0.001, "m³"),
+                vol.Optional(ATTR_NEW_INITIAL): _number(0, 10_000_000, 0.001, "m³"),
                 vol.Optional(ATTR_OLD_METER_ID): TextSelector(),
                 vol.Optional(ATTR_NEW_METER_ID): TextSelector(),
+                vol.Optional(CONF_CONFIRM_ZERO, default=False): BooleanSelector(),
             }
         )
         return self.async_show_form(

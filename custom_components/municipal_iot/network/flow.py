@@ -40,6 +40,7 @@ from homeassistant.util import slugify
 from ..const import CONF_ENTRY_TYPE, ENTRY_NETWORK_SERVER
 from ..decoders.registry import decoder_choices
 from ..lorawan.messages import Server
+from ..texts import async_get_texts
 from .const import (
     CONF_AUTO_ADD,
     CONF_DECODERS,
@@ -169,14 +170,16 @@ class NetworkServerFlow(ConfigFlow):
                 },
             )
         url, external = webhook_url(self.hass, self._webhook_id)
+        # A hint in the instructions, after the address it is about (not an error).
+        note = "" if external else (await async_get_texts(self.hass)).get("no_external_url")
         return self.async_show_form(
             step_id=f"instructions_{self._server.value}",
             description_placeholders={
                 "url": url,
                 "header_name": "Authorization",
                 "header_value": f"Bearer {self._token}",
+                "url_note": note,
             },
-            errors={} if external else {"base": "no_external_url"},
             last_step=True,
         )
 
