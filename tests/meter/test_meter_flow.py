@@ -155,6 +155,8 @@ async def test_reconfigure_meter_report(hass: HomeAssistant, mock_setup_entry: A
     assert (entry.data["frequency"], entry.data["weekday"]) == ("weekly", "4")
     assert entry.data["separator"] == "tab"
     assert entry.data["entry_type"] == "meter_report"
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)  # the reload set it up
 
 
 async def _loaded(hass: HomeAssistant, meters: list[str]) -> MockConfigEntry:

@@ -26,6 +26,18 @@ HOUR = timedelta(hours=1)
 KITCHEN = "sensor.kitchen_water_volume"
 NOW = "2026-11-26T10:15:00+00:00"
 
+# The leak sensors; the names say where a leak comes from.
+KITCHEN_WATER_ANY_LEAK = "binary_sensor.kitchen_water_leak_any_rule_or_meter_alarm"
+KITCHEN_WATER_BURST = "binary_sensor.kitchen_water_leak_flow_rule_burst"
+KITCHEN_WATER_CONTINUOUS_FLOW = "binary_sensor.kitchen_water_leak_flow_rule_continuous_flow"
+KITCHEN_WATER_NIGHT_USE = "binary_sensor.kitchen_water_leak_flow_rule_night_use"
+PLAIN_METER_ANY_LEAK = "binary_sensor.plain_meter_leak_any_rule_or_meter_alarm"
+PLAIN_METER_BURST = "binary_sensor.plain_meter_leak_flow_rule_burst"
+PLAIN_METER_CONTINUOUS_FLOW = "binary_sensor.plain_meter_leak_flow_rule_continuous_flow"
+PLAIN_METER_NIGHT_USE = "binary_sensor.plain_meter_leak_flow_rule_night_use"
+VM_7_ANY_LEAK = "binary_sensor.vm_7_leak_any_rule_or_meter_alarm"
+VM_7_METER_LEAK = "binary_sensor.vm_7_leak_meter_alarm"
+
 
 @pytest.fixture
 async def kitchen(hass: HomeAssistant) -> str:
@@ -82,15 +94,15 @@ async def test_continuous_flow_raises_leak_event_and_notification(
     await import_entity_statistics(hass, KITCHEN, _rows("2026-11-25T07:00:00+00:00", [2.0] * 26))
     await _setup_report(hass)
 
-    assert hass.states.get("binary_sensor.kitchen_water_continuous_flow").state == "on"
-    assert hass.states.get("binary_sensor.kitchen_water_water_leak").state == "on"
-    assert hass.states.get("binary_sensor.kitchen_water_night_flow").state == "off"
-    assert hass.states.get("binary_sensor.kitchen_water_burst_flow").state == "off"
-    state = hass.states.get("binary_sensor.kitchen_water_continuous_flow")
+    assert hass.states.get(KITCHEN_WATER_CONTINUOUS_FLOW).state == "on"
+    assert hass.states.get(KITCHEN_WATER_ANY_LEAK).state == "on"
+    assert hass.states.get(KITCHEN_WATER_NIGHT_USE).state == "off"
+    assert hass.states.get(KITCHEN_WATER_BURST).state == "off"
+    state = hass.states.get(KITCHEN_WATER_CONTINUOUS_FLOW)
     assert state.attributes["since"] == "2026-11-25T08:00:00+00:00"
     assert state.attributes["hours_without_consumption"] == 0
     assert state.attributes["device_class"] == "problem"
-    leak = hass.states.get("binary_sensor.kitchen_water_water_leak")
+    leak = hass.states.get(KITCHEN_WATER_ANY_LEAK)
     assert leak.attributes["rules"] == ["continuous_flow"]
 
     assert len(events) == 1
@@ -108,7 +120,7 @@ async def test_continuous_flow_raises_leak_event_and_notification(
     assert len(notify) == 1
     assert notify[0].data["title"] == "Water leak suspected: kitchen_water_volume"
     assert "every hour of the last 24 hours" in notify[0].data["message"]
-    entity = er.async_get(hass).async_get("binary_sensor.kitchen_water_continuous_flow")
+    entity = er.async_get(hass).async_get(KITCHEN_WATER_CONTINUOUS_FLOW)
     assert entity is not None
     assert entity.device_id == kitchen
 
@@ -126,11 +138,11 @@ async def test_night_flow_in_litres_meter(hass: HomeAssistant, kitchen: str) -> 
     ]
     await import_entity_statistics(hass, KITCHEN, rows, unit="L")
     await _setup_report(hass)
-    night = hass.states.get("binary_sensor.kitchen_water_night_flow")
+    night = hass.states.get(KITCHEN_WATER_NIGHT_USE)
     assert night.state == "on"
     assert night.attributes["litres"] == pytest.approx(12.0)
     assert night.attributes["since"] == "2026-11-26T01:00:00+00:00"
-    assert hass.states.get("binary_sensor.kitchen_water_continuous_flow").state == "off"
+    assert hass.states.get(KITCHEN_WATER_CONTINUOUS_FLOW).state == "off"
     assert [(event.data["type"], event.data["active"]) for event in events] == [
         ("night_flow", True)
     ]
@@ -154,9 +166,9 @@ async def test_rules_follow_per_meter_settings(hass: HomeAssistant, kitchen: str
     )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    state = hass.states.get("binary_sensor.kitchen_water_night_flow")
+    state = hass.states.get(KITCHEN_WATER_NIGHT_USE)
     assert state.state == "off"  # 12 L > 5 L, but the rule is off for this meter
-    assert hass.states.get("binary_sensor.kitchen_water_water_leak").state == "off"
+    assert hass.states.get(KITCHEN_WATER_ANY_LEAK).state == "off"
 
 
 @pytest.mark.usefixtures("frozen_clock")
@@ -166,18 +178,18 @@ async def test_burst_from_live_readings_turns_on_and_off(
     """Readings every 5 min at 1.2 m³/h for 30 min raise a burst; a still meter ends it."""
     events = async_capture_events(hass, "municipal_iot_leak")
     await _setup_report(hass)
-    assert hass.states.get("binary_sensor.kitchen_water_burst_flow").state == "off"
+    assert hass.states.get(KITCHEN_WATER_BURST).state == "off"
     value = 120.0
     for _ in range(6):
         frozen_clock.tick(timedelta(minutes=5))
         value += 0.1
         set_water_sensor(hass, KITCHEN, round(value, 3))
         await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.kitchen_water_burst_flow").state == "off"  # 25 min
+    assert hass.states.get(KITCHEN_WATER_BURST).state == "off"  # 25 min
     frozen_clock.tick(timedelta(minutes=5))
     set_water_sensor(hass, KITCHEN, round(value + 0.1, 3))
     await hass.async_block_till_done()
-    burst = hass.states.get("binary_sensor.kitchen_water_burst_flow")
+    burst = hass.states.get(KITCHEN_WATER_BURST)
     assert burst.state == "on"
     assert burst.attributes["run_minutes"] == 30
     assert burst.attributes["max_flow_m3h"] == pytest.approx(1.2)
@@ -185,7 +197,7 @@ async def test_burst_from_live_readings_turns_on_and_off(
     set_water_sensor(hass, KITCHEN, "unavailable")
     set_water_sensor(hass, KITCHEN, round(value + 0.1, 3))
     await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.kitchen_water_burst_flow").state == "off"
+    assert hass.states.get(KITCHEN_WATER_BURST).state == "off"
     assert [(event.data["type"], event.data["active"]) for event in events] == [
         ("burst", True),
         ("burst", False),
@@ -212,7 +224,7 @@ async def test_meter_alarm_from_our_axioma_meter(
     assert await post(WEBHOOK_TTS, body) == (200, "ok")
     entry = await _setup_report(hass, meters=["sensor.vm_7_volume"], recipients=[])
     events = async_capture_events(hass, "municipal_iot_leak")
-    assert hass.states.get("binary_sensor.vm_7_water_leak").state == "off"
+    assert hass.states.get(VM_7_ANY_LEAK).state == "off"
 
     freezer.move_to("2026-09-02T23:25:00+00:00")
     alarm = tts_uplink(
@@ -226,8 +238,8 @@ async def test_meter_alarm_from_our_axioma_meter(
     )
     assert await post(WEBHOOK_TTS, alarm) == (200, "ok")
     await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.vm_7_leak").state == "on"  # the LoRaWAN alarm sensor
-    leak = hass.states.get("binary_sensor.vm_7_water_leak")
+    assert hass.states.get(VM_7_METER_LEAK).state == "on"  # the LoRaWAN alarm sensor
+    leak = hass.states.get(VM_7_ANY_LEAK)
     assert leak.state == "on"
     assert leak.attributes["rules"] == ["meter_leak"]
     assert "leak" in leak.attributes["meter_alarms"]
@@ -241,7 +253,7 @@ async def test_meter_alarm_from_our_axioma_meter(
     # A restart restores the rule state: no second event.
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.vm_7_water_leak").state == "on"
+    assert hass.states.get(VM_7_ANY_LEAK).state == "on"
     assert len(events) == 1
 
 
@@ -251,13 +263,13 @@ async def test_hourly_refresh_reads_new_statistics(
 ) -> None:
     """Statistics compiled after setup are read at the hourly refresh (minute 5)."""
     await _setup_report(hass)
-    assert hass.states.get("binary_sensor.kitchen_water_continuous_flow").state == "off"
+    assert hass.states.get(KITCHEN_WATER_CONTINUOUS_FLOW).state == "off"
     await import_entity_statistics(hass, KITCHEN, _rows("2026-11-25T08:00:00+00:00", [1.0] * 26))
     frozen_clock.move_to("2026-11-26T11:05:00+00:00")
     async_fire_time_changed(hass)
     # Time-pattern listeners run as background tasks.
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get("binary_sensor.kitchen_water_continuous_flow").state == "on"
+    assert hass.states.get(KITCHEN_WATER_CONTINUOUS_FLOW).state == "on"
 
 
 @pytest.mark.usefixtures("frozen_clock")
@@ -268,10 +280,20 @@ async def test_meter_without_device_gets_named_sensors(hass: HomeAssistant) -> N
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    state = hass.states.get("binary_sensor.plain_meter_continuous_flow")
+    state = hass.states.get(PLAIN_METER_CONTINUOUS_FLOW)
     assert state is not None
-    assert state.name == "Plain meter continuous flow"
+    # The name says where the leak comes from; the attributes give the rule's threshold.
+    assert state.name == "Plain meter leak (flow rule: continuous flow)"
     assert state.state == "off"
     assert state.attributes["known"] is False  # no statistics yet: not known, not a leak
-    assert hass.states.get("binary_sensor.plain_meter_water_leak").attributes["rules"] == []
+    assert state.attributes["rule_enabled"] is True
+    assert state.attributes["threshold_hours"] == 24
+    night = hass.states.get(PLAIN_METER_NIGHT_USE)
+    assert night is not None
+    assert (night.attributes["night_start"], night.attributes["night_end"]) == ("02:00", "05:00")
+    assert "threshold_litres" in night.attributes
+    burst = hass.states.get(PLAIN_METER_BURST)
+    assert burst is not None
+    assert {"threshold_flow_m3h", "threshold_minutes"} <= set(burst.attributes)
+    assert hass.states.get(PLAIN_METER_ANY_LEAK).attributes["rules"] == []
     assert await hass.config_entries.async_unload(entry.entry_id)

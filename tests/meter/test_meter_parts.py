@@ -176,7 +176,7 @@ async def test_recorder_missing(hass: HomeAssistant, tmp_path: Path) -> None:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.flat_1_water_leak").state == "off"
+    assert hass.states.get("binary_sensor.flat_1_leak_any_rule_or_meter_alarm").state == "off"
 
 
 @pytest.mark.usefixtures("recorder_mock")
@@ -236,12 +236,12 @@ async def test_flow_from_our_meter_drives_the_burst_rule(hass: HomeAssistant) ->
         importer.async_handle_decoded(uplink_of(device, Decoded(flow_m3h=0.9, meter_time=at)))
     set_water_sensor(hass, ours.entity_id, 3.5)  # our meters ignore live states
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert hass.states.get("binary_sensor.vm_1_volume_burst_flow").state == "on"
-    assert hass.states.get("binary_sensor.flat_1_burst_flow").state == "off"
+    assert hass.states.get("binary_sensor.vm_1_volume_leak_flow_rule_burst").state == "on"
+    assert hass.states.get("binary_sensor.flat_1_leak_flow_rule_burst").state == "off"
     assert [event.data["type"] for event in events] == ["burst"]
     set_water_sensor(hass, "sensor.flat_1", "garbage")
     await hass.async_block_till_done()
-    assert hass.states.get("binary_sensor.flat_1_burst_flow").state == "off"
+    assert hass.states.get("binary_sensor.flat_1_leak_flow_rule_burst").state == "off"
 
 
 async def test_notify_errors_are_logged(

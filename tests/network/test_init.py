@@ -46,6 +46,14 @@ async def test_setup_and_unload(hass: HomeAssistant, post: Poster) -> None:
     await hass.async_block_till_done()
     assert DEV_EUI in entry.runtime_data.devices
     assert entry.runtime_data.devices[DEV_EUI].model_id == "elsys_ers"
+    # The device page shows the vendor's model name, not our decoder's id.
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, DEV_EUI), entry.entry_id)
+    assert device is not None
+    assert (device.manufacturer, device.model, device.model_id) == (
+        "Elsys",
+        "ERS / EMS / ELT family",
+        None,
+    )
 
 
 async def test_restart_restores_values(hass: HomeAssistant, post: Poster) -> None:

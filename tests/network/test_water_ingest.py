@@ -65,8 +65,8 @@ async def test_axioma_alarm_frame_sets_alarm_sensors(
     )
     assert (await post(WEBHOOK_TTS, body)) == (200, "ok")
     assert hass.states.get("binary_sensor.vm_7_dry_pipe").state == "on"
-    assert hass.states.get("binary_sensor.vm_7_leak").state == "off"
-    assert hass.states.get("binary_sensor.vm_7_burst").state == "off"
+    assert hass.states.get("binary_sensor.vm_7_leak_meter_alarm").state == "off"
+    assert hass.states.get("binary_sensor.vm_7_burst_meter_alarm").state == "off"
 
 
 async def test_encrypted_kamstrup_needs_key(hass: HomeAssistant, post: Poster) -> None:

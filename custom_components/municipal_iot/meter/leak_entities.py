@@ -2,13 +2,16 @@
 
 A sensor is shown on the meter's own device when the meter has one (our
 LoRaWAN meters, wmbusmeters devices), otherwise on its own with the meter's
-name in the entity name.
+name in the entity name. The names say where a leak comes from, "Leak (flow
+rule: night use)" against the meter's own "Leak (meter alarm)", and each rule's
+sensor carries its threshold as attributes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -21,7 +24,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..entity import PushEntity, PushEntityDescription
-from ..water.leak import BURST, CONTINUOUS_FLOW, NIGHT_FLOW, LeakStatus
+from ..water.leak import BURST, CONTINUOUS_FLOW, NIGHT_FLOW, LeakConfig, LeakStatus
 from .entry import MeterReportConfigEntry
 from .leak import MeterLeak
 
@@ -45,21 +48,46 @@ def _one_rule(rule: str) -> Callable[[LeakStatus], dict[str, Any]]:
     return attributes
 
 
+def _continuous_threshold(config: LeakConfig) -> dict[str, Any]:
+    return {"threshold_hours": config.continuous_hours}
+
+
+def _night_threshold(config: LeakConfig) -> dict[str, Any]:
+    return {
+        "threshold_litres": config.night_threshold_litres,
+        "night_start": config.night_start.isoformat(timespec="minutes"),
+        "night_end": config.night_end.isoformat(timespec="minutes"),
+    }
+
+
+def _burst_threshold(config: LeakConfig) -> dict[str, Any]:
+    return {
+        "threshold_flow_m3h": config.burst_flow_m3h,
+        "threshold_minutes": config.burst_duration / timedelta(minutes=1),
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
 class LeakSensorDescription(BinarySensorEntityDescription, PushEntityDescription):
-    """Describes one leak sensor of a meter."""
+    """Describes one leak sensor of a meter: what turns it on, and the rule it follows."""
 
     is_on_fn: Callable[[LeakStatus], bool]
     attributes_fn: Callable[[LeakStatus], dict[str, Any]]
+    rule: str | None = None  # the computed rule (None: any rule or the meter's alarm)
+    threshold_fn: Callable[[LeakConfig], dict[str, Any]] = lambda _config: {}
 
 
-def _rule(key: str, rule: str) -> LeakSensorDescription:
+def _rule(
+    key: str, rule: str, threshold_fn: Callable[[LeakConfig], dict[str, Any]]
+) -> LeakSensorDescription:
     return LeakSensorDescription(
         key=key,
         translation_key=key,
         device_class=BinarySensorDeviceClass.PROBLEM,
         is_on_fn=lambda status: status.rules[rule].active,
         attributes_fn=_one_rule(rule),
+        rule=rule,
+        threshold_fn=threshold_fn,
     )
 
 
@@ -71,9 +99,9 @@ LEAK_SENSORS: tuple[LeakSensorDescription, ...] = (
         is_on_fn=lambda status: status.leak,
         attributes_fn=_any_rule,
     ),
-    _rule(CONTINUOUS_FLOW, CONTINUOUS_FLOW),
-    _rule(NIGHT_FLOW, NIGHT_FLOW),
-    _rule("burst_flow", BURST),
+    _rule(CONTINUOUS_FLOW, CONTINUOUS_FLOW, _continuous_threshold),
+    _rule(NIGHT_FLOW, NIGHT_FLOW, _night_threshold),
+    _rule("burst_flow", BURST, _burst_threshold),
 )
 
 
@@ -133,7 +161,11 @@ class WaterLeakBinarySensor(PushEntity, BinarySensorEntity):
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the meter, and when and why the rule is active."""
         status = self.meter.status
+        description = self.entity_description
         attributes: dict[str, Any] = {"meter": self.meter.source.entity_id}
+        if description.rule is not None:
+            attributes["rule_enabled"] = description.rule in self.meter.rules
+            attributes |= description.threshold_fn(self.meter.config)
         if status is not None:
             attributes |= self.entity_description.attributes_fn(status)
         return attributes

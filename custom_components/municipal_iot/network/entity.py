@@ -50,8 +50,8 @@ def register_device(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, device.dev_eui)},
         manufacturer=device.manufacturer,
-        model=device.model,
-        model_id=device.model_id,
+        model=device.model,  # the vendor's model name
+        model_id=None,  # not our decoder's id (older versions showed it as "(elsys_ers)")
         name=device.name,
         serial_number=device.dev_eui.upper(),
     )
