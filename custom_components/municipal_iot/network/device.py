@@ -16,7 +16,8 @@ from ..decoders.base import DeviceKind
 from ..decoders.registry import DECODERS
 
 # Entity keys every device gets, whatever it reports.
-BASE_KEYS = frozenset({"rssi", "snr", "last_seen"})
+BASE_KEYS = frozenset({"rssi", "snr", "last_seen", "last_error"})
+NO_ERROR = "–"  # the "last error" sensor once an uplink decoded (language neutral)
 
 
 def device_signal(entry_id: str, dev_eui: str) -> SignalType[Context | None]:
@@ -41,6 +42,7 @@ class DeviceData:
     last_raw: Mapping[str, Any] = field(default_factory=dict)
     last_warnings: tuple[str, ...] = ()
     last_error: str | None = None
+    failed_uplinks: int = 0  # undecodable uplinks in a row (a repair issue at a few)
     location: Mapping[str, Any] | None = None
 
     @property

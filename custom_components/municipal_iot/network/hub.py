@@ -56,10 +56,11 @@ from .const import (
     MODEL_SERVER_OBJECT,
     SAVE_DELAY,
 )
-from .device import DeviceData, device_signal
+from .device import NO_ERROR, DeviceData, device_signal
 from .repairs import UNKNOWN_DEVICE_ISSUE
 
 type LoRaWANConfigEntry = ConfigEntry[LoRaWANHub]
+REFUSED_ISSUE_AFTER = 3  # undecodable uplinks in a row before a repair issue
 
 
 def new_keys_signal(entry_id: str) -> SignalType[DeviceData, set[str]]:
@@ -135,6 +136,26 @@ class LoRaWANHub:
             translation_key="meter_key_required",
             translation_placeholders={"name": device.name, "dev_eui": device.dev_eui},
         )
+
+    def _refused(self, device: DeviceData) -> None:
+        """Show why an uplink was refused; a repair issue once it keeps happening."""
+        device.values["last_error"] = device.last_error
+        device.failed_uplinks += 1
+        if device.failed_uplinks == REFUSED_ISSUE_AFTER:
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                refused_issue_id(self.entry.entry_id, device),
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="uplinks_refused",
+                translation_placeholders={
+                    "name": device.name,
+                    "dev_eui": device.dev_eui,
+                    "count": str(REFUSED_ISSUE_AFTER),
+                    "error": str(device.last_error),
+                },
+            )
 
     def _override(self, dev_eui: str) -> str | None:
         model: str | None = self.entry.options.get(CONF_DECODERS, {}).get(dev_eui)
@@ -281,6 +302,7 @@ class LoRaWANHub:
                 error = error or str(err)
         if decoded is None:
             device.last_error = error or "no payload"
+            self._refused(device)
             if self.rejections.record(f"decode:{device.dev_eui}", time.monotonic()):
                 LOGGER.warning(
                     "Cannot decode uplink from %s (%s, fPort %s): %s",
@@ -296,6 +318,10 @@ class LoRaWANHub:
                 self.hass, DOMAIN, key_issue_id(self.entry.entry_id, device.dev_eui)
             )
         device.last_error = None
+        if device.failed_uplinks:
+            ir.async_delete_issue(self.hass, DOMAIN, refused_issue_id(self.entry.entry_id, device))
+        device.failed_uplinks = 0
+        device.values["last_error"] = NO_ERROR
         device.last_raw = decoded.raw
         device.last_warnings = decoded.warnings
         return decoded
@@ -453,6 +479,11 @@ def _link_values(uplink: Uplink) -> dict[str, Any]:
     if uplink.snr is not None:
         link["snr"] = uplink.snr
     return link
+
+
+def refused_issue_id(entry_id: str, device: DeviceData) -> str:
+    """Repair issue id for a device whose uplinks keep being refused."""
+    return f"uplinks_refused_{entry_id}_{device.dev_eui}"
 
 
 def key_issue_id(entry_id: str, dev_eui: str) -> str:

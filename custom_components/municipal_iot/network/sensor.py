@@ -128,6 +128,13 @@ SENSORS: tuple[LoRaWANSensorEntityDescription, ...] = (
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS,
         suggested_display_precision=1,
     ),
+    # Why the last uplink was refused ("–" once one decoded): a device that only
+    # shows "Last seen" says why.
+    LoRaWANSensorEntityDescription(
+        key="last_error",
+        translation_key="last_error",
+        entity_category=EntityCategory.DIAGNOSTIC,
+    ),
     # Volatile: changes with every uplink, so it is disabled by default (as RSSI and
     # SNR are); once enabled it is written on every uplink.
     LoRaWANSensorEntityDescription(
