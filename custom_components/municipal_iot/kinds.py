@@ -25,6 +25,7 @@ from .care import logbook as care_logbook
 from .care import triggers as care_triggers
 from .care.apartment_flow import ApartmentSubentryFlow
 from .care.const import SUBENTRY_APARTMENT
+from .care.flow import CareUnitOptionsFlow
 from .const import (
     CONF_ENTRY_TYPE,
     ENTRY_CARE_UNIT,
@@ -108,6 +109,7 @@ KINDS: dict[str, EntryKind[Any]] = {
         diagnostics=care_diagnostics.async_entry_diagnostics,
         device_diagnostics=care_diagnostics.async_device_diagnostics,
         reconfigure_step="care_reconfigure",
+        options_flow=CareUnitOptionsFlow,
         subentry_flows={SUBENTRY_APARTMENT: ApartmentSubentryFlow},
         triggers=care_triggers.TRIGGERS,
         device_triggers=care_triggers.device_triggers,

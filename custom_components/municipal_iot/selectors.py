@@ -1,11 +1,18 @@
-"""Form pieces shared by the wings' flows: times without seconds, phones by their names."""
+"""Form pieces shared by the wings' flows: times without seconds, phones by name, periods."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import probatio as vol
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.selector import SelectSelector, SelectSelectorConfig, SelectSelectorMode
+from homeassistant.helpers.selector import (
+    DateSelector,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+from homeassistant.util import dt as dt_util
 from homeassistant.util import slugify
 
 MOBILE_APP_PREFIX = "mobile_app_"
@@ -40,3 +47,14 @@ def notify_label(hass: HomeAssistant, service: str) -> str:
         if device and slugify(f"{MOBILE_APP_PREFIX}{device}") == name:
             return f"{device} (notify.{name})"
     return f"{name.removeprefix(MOBILE_APP_PREFIX).replace('_', ' ')} (notify.{name})"
+
+
+def period_fields() -> dict[vol.Marker, Any]:
+    """Return the first and last day of a download."""
+    return {vol.Required("start"): DateSelector(), vol.Required("end"): DateSelector()}
+
+
+def this_month() -> dict[str, str]:
+    """Return the days from the first of this month to today (a download's suggestion)."""
+    today = dt_util.now().date()
+    return {"start": today.replace(day=1).isoformat(), "end": today.isoformat()}

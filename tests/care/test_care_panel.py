@@ -394,3 +394,28 @@ async def test_old_apartment_alarm_entity_is_removed(hass: HomeAssistant, clock:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert registry.async_get(old.entity_id) is None
+
+
+async def test_download_from_the_entry_page(
+    hass: HomeAssistant, clock: Any, hass_client_no_auth: Any
+) -> None:
+    """The care unit's options hand out a signed link to the journal CSV."""
+    entry = await setup_care(hass, care_entry())
+    await advance(hass, clock, 70)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "download_journal"
+    flow_id = result["flow_id"]
+    form = {"start": "2026-11-26", "end": "2026-11-25", "content": "episodes", "language": "sv"}
+    result = await hass.config_entries.options.async_configure(flow_id, form)
+    assert result["errors"] == {"base": "invalid_download_period"}
+    result = await hass.config_entries.options.async_configure(
+        flow_id, form | {"end": "2026-11-26"}
+    )
+    assert result["reason"] == "download_ready"
+    assert result["description_placeholders"]["minutes"] == "5"
+    client = await hass_client_no_auth()
+    response = await client.get(result["description_placeholders"]["url"])
+    assert response.status == 200
+    rows = (await response.text()).lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("Larm-id;Lägenhets-id;Lägenhet;Orsak;Larm;")
+    assert len(rows) == 2  # one alarm, one row

@@ -348,19 +348,23 @@ async def test_invalid_calls_are_refused(
     """Each invalid call raises a translated validation error."""
     _meter(hass, "flat_12")
     hass.states.async_set("sensor.temp", "20", {"device_class": "temperature"})
+    entry_title = None
     if data.get("config_entry_id") == "unloaded":
         entry = report_entry("Kv Aspen")
         entry.add_to_hass(hass)
-        data = {"config_entry_id": entry.entry_id}
+        data, entry_title = {"config_entry_id": entry.entry_id}, "Kv Aspen"
     if data.get("config_entry_id") == "network":
         entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
-        data = {"config_entry_id": entry.entry_id}
+        data, entry_title = {"config_entry_id": entry.entry_id}, entry.title
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             "municipal_iot", "meter_report", data, blocking=True, return_response=True
         )
     assert err.value.translation_key == key
     assert err.value.translation_domain == "municipal_iot"
+    if key in {"not_a_meter_report_entry", "entry_not_loaded"} and entry_title is not None:
+        # A wrong entry is named by its title, not by its id.
+        assert err.value.translation_placeholders == {"entry": entry_title}
 
 
 async def test_action_without_response_returns_nothing(hass: HomeAssistant, tmp_path: Path) -> None:

@@ -10,10 +10,12 @@ running unit through the entry's update listener (no reload helpers here).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import probatio as vol
-from homeassistant.config_entries import SOURCE_USER, ConfigFlow, ConfigFlowResult
+from homeassistant.components.http.auth import async_sign_path
+from homeassistant.config_entries import SOURCE_USER, ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
@@ -30,7 +32,7 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import slugify
 
 from ..const import CONF_ENTRY_TYPE, ENTRY_CARE_UNIT
-from ..selectors import notify_label
+from ..selectors import notify_label, period_fields, this_month
 from ..texts import async_get_texts
 from .const import (
     CONF_CRITICAL,
@@ -43,6 +45,8 @@ from .const import (
     DEFAULT_ESCALATION_MINUTES,
     DEFAULT_REMINDER_MINUTES,
     DEFAULT_RETENTION_MONTHS,
+    DOWNLOAD_MINUTES,
+    JOURNAL_CSV_URL,
 )
 from .rules_form import (
     DEFAULT_RULES,
@@ -215,4 +219,65 @@ class CareUnitFlow(ConfigFlow):
             ),
             errors=errors,
             last_step=True,
+        )
+
+
+class CareUnitOptionsFlow(OptionsFlow):
+    """The care unit's entry page: a signed link to download the journal."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Go to the download (the only option; its step has its own texts)."""
+        return await self.async_step_download_journal(user_input)
+
+    async def async_step_download_journal(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the days, the content and the language; the answer is a link."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            start, end = user_input["start"], user_input["end"]
+            if end < start:
+                errors["base"] = "invalid_download_period"
+            else:
+                language = user_input["language"]
+                path = JOURNAL_CSV_URL.format(entry_id=self.config_entry.entry_id)
+                query = (
+                    f"start={start}&end={end}&content={user_input['content']}"
+                    f"&language={language}&excel_sv={int(language == 'sv')}"
+                )
+                url = async_sign_path(
+                    self.hass, f"{path}?{query}", timedelta(minutes=DOWNLOAD_MINUTES)
+                )
+                return self.async_abort(
+                    reason="download_ready",
+                    description_placeholders={"url": url, "minutes": str(DOWNLOAD_MINUTES)},
+                )
+        schema = vol.Schema(
+            {
+                **period_fields(),
+                vol.Required("content"): SelectSelector(
+                    SelectSelectorConfig(
+                        options=["entries", "episodes"],
+                        translation_key="journal_content",
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+                vol.Required("language"): SelectSelector(
+                    SelectSelectorConfig(
+                        options=["sv", "en"],
+                        translation_key="language",
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+            }
+        )
+        suggested = {
+            **this_month(),
+            "content": "entries",
+            "language": "sv" if self.hass.config.language.startswith("sv") else "en",
+        }
+        return self.async_show_form(
+            step_id="download_journal",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or suggested),
+            errors=errors,
         )

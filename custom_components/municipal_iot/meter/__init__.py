@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 
 from ..signals import SIGNAL_DECODED
+from .download import MeterReportDownloadView
 from .entry import (
     MeterReportConfigEntry,
     MeterReportRuntime,
@@ -35,6 +36,7 @@ PLATFORMS = {Platform.BINARY_SENSOR: async_setup_leak_sensors}
 async def async_setup(hass: HomeAssistant) -> None:
     """Register the water actions and import our meters' history from every decoded uplink."""
     async_setup_meter_services(hass)
+    hass.http.register_view(MeterReportDownloadView())
     importer = await async_get_meter_statistics(hass)
     async_dispatcher_connect(hass, SIGNAL_DECODED, importer.async_handle_decoded)
 

@@ -81,6 +81,7 @@ from .const import (
     DEFAULT_WEEKDAY,
     SEPARATORS,
 )
+from .download import ReportDownloadStep
 from .entry import runtime_of
 from .leak import leak_settings
 from .notify import NOTIFY_DOMAIN
@@ -362,7 +363,7 @@ class MeterReportFlow(ConfigFlow):
         )
 
 
-class MeterReportOptionsFlow(OptionsFlowWithReload):
+class MeterReportOptionsFlow(ReportDownloadStep, OptionsFlowWithReload):
     """Leak rule settings and meter replacements of a meter report entry."""
 
     _meter: str
@@ -372,7 +373,8 @@ class MeterReportOptionsFlow(OptionsFlowWithReload):
         if self.config_entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
         return self.async_show_menu(
-            step_id="init", menu_options=["leak_defaults", "leak_meter", "replace_meter"]
+            step_id="init",
+            menu_options=["leak_defaults", "leak_meter", "replace_meter", "download_report"],
         )
 
     def _meter_options(self) -> list[SelectOptionDict]:

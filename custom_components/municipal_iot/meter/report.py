@@ -153,8 +153,8 @@ def reports_dir(hass: HomeAssistant) -> Path:
     return Path(hass.config.path(*REPORTS_DIR))
 
 
-async def async_write_csv(hass: HomeAssistant, report: Report, settings: ReportSettings) -> Path:
-    """Write the report CSV (UTF-8 with BOM, for Excel) and return its path."""
+def report_text(hass: HomeAssistant, report: Report, settings: ReportSettings) -> tuple[str, str]:
+    """Return the report's file name and CSV text (UTF-8 with BOM, for Excel)."""
     tz = dt_util.get_default_time_zone()
     content = report_csv(
         report,
@@ -164,8 +164,14 @@ async def async_write_csv(hass: HomeAssistant, report: Report, settings: ReportS
         bom=True,
         language=language(hass),
     )
+    return report_filename(report.period_start, report.period_end, settings.title, tz=tz), content
+
+
+async def async_write_csv(hass: HomeAssistant, report: Report, settings: ReportSettings) -> Path:
+    """Write the report CSV and return its path."""
+    name, content = report_text(hass, report, settings)
     folder = reports_dir(hass)
-    path = folder / report_filename(report.period_start, report.period_end, settings.title, tz=tz)
+    path = folder / name
 
     def write() -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -132,14 +132,15 @@ async def _async_replace_meter(call: ServiceCall) -> None:
     )
 
 
-def _report_entry(hass: HomeAssistant, entry_id: str) -> MeterReportConfigEntry:
+def report_entry(hass: HomeAssistant, entry_id: str) -> MeterReportConfigEntry:
+    """Return a loaded meter report entry; errors name the entry by its title."""
     entry = hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
-        raise _error("not_a_meter_report_entry", entry_id=entry_id)
+        raise _error("not_a_meter_report_entry", entry=entry_id)
     if entry.state is not ConfigEntryState.LOADED:
-        raise _error("entry_not_loaded", entry_id=entry_id)
+        raise _error("entry_not_loaded", entry=entry.title)
     if not isinstance(entry.runtime_data, MeterReportRuntime):
-        raise _error("not_a_meter_report_entry", entry_id=entry_id)
+        raise _error("not_a_meter_report_entry", entry=entry.title)
     return entry
 
 
@@ -164,7 +165,7 @@ def _period(call: ServiceCall, entry: MeterReportConfigEntry | None) -> tuple[da
 async def _async_meter_report(call: ServiceCall) -> ServiceResponse:
     hass = call.hass
     entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
-    entry = _report_entry(hass, entry_id) if entry_id else None
+    entry = report_entry(hass, entry_id) if entry_id else None
     if meters := call.data.get(ATTR_METERS):
         for entity_id in meters:
             _check_meter(hass, entity_id)

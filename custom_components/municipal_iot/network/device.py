@@ -17,7 +17,15 @@ from ..decoders.registry import DECODERS
 
 # Entity keys every device gets, whatever it reports.
 BASE_KEYS = frozenset({"rssi", "snr", "last_seen", "last_error"})
-NO_ERROR = "–"  # the "last error" sensor once an uplink decoded (language neutral)
+NO_ERROR = "\u2013"  # "last error" once an uplink decoded: a dash, in any language
+
+
+REFUSED_ISSUE_AFTER = 3  # undecodable uplinks in a row before a repair issue
+
+
+def refused_issue_id(entry_id: str, device: DeviceData) -> str:
+    """Repair issue id for a device whose uplinks keep being refused."""
+    return f"uplinks_refused_{entry_id}_{device.dev_eui}"
 
 
 def device_signal(entry_id: str, dev_eui: str) -> SignalType[Context | None]:

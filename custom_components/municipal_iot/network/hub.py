@@ -56,11 +56,10 @@ from .const import (
     MODEL_SERVER_OBJECT,
     SAVE_DELAY,
 )
-from .device import NO_ERROR, DeviceData, device_signal
+from .device import NO_ERROR, REFUSED_ISSUE_AFTER, DeviceData, device_signal, refused_issue_id
 from .repairs import UNKNOWN_DEVICE_ISSUE
 
 type LoRaWANConfigEntry = ConfigEntry[LoRaWANHub]
-REFUSED_ISSUE_AFTER = 3  # undecodable uplinks in a row before a repair issue
 
 
 def new_keys_signal(entry_id: str) -> SignalType[DeviceData, set[str]]:
@@ -312,19 +311,23 @@ class LoRaWANHub:
                     device.last_error,
                 )
             return None
+        self._decoded(device, decoded)
+        return decoded
+
+    def _decoded(self, device: DeviceData, decoded: Decoded) -> None:
+        """Clear what a decoded uplink resolves: the key and refused-uplink issues, the error."""
         if self.meter_key(device.dev_eui) is not None:
             # A key that decodes resolves a "key needed" repair issue.
             ir.async_delete_issue(
                 self.hass, DOMAIN, key_issue_id(self.entry.entry_id, device.dev_eui)
             )
-        device.last_error = None
         if device.failed_uplinks:
             ir.async_delete_issue(self.hass, DOMAIN, refused_issue_id(self.entry.entry_id, device))
         device.failed_uplinks = 0
+        device.last_error = None
         device.values["last_error"] = NO_ERROR
         device.last_raw = decoded.raw
         device.last_warnings = decoded.warnings
-        return decoded
 
     def _apply_values(self, device: DeviceData, values: Mapping[str, Any]) -> None:
         device.values.update(values)
@@ -479,11 +482,6 @@ def _link_values(uplink: Uplink) -> dict[str, Any]:
     if uplink.snr is not None:
         link["snr"] = uplink.snr
     return link
-
-
-def refused_issue_id(entry_id: str, device: DeviceData) -> str:
-    """Repair issue id for a device whose uplinks keep being refused."""
-    return f"uplinks_refused_{entry_id}_{device.dev_eui}"
 
 
 def key_issue_id(entry_id: str, dev_eui: str) -> str:

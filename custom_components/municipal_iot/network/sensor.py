@@ -128,7 +128,7 @@ SENSORS: tuple[LoRaWANSensorEntityDescription, ...] = (
         native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS,
         suggested_display_precision=1,
     ),
-    # Why the last uplink was refused ("–" once one decoded): a device that only
+    # Why the last uplink was refused (a dash once one decoded): a device that only
     # shows "Last seen" says why.
     LoRaWANSensorEntityDescription(
         key="last_error",
