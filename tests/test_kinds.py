@@ -130,6 +130,10 @@ async def _open_every_option(hass: HomeAssistant, entry: MockConfigEntry) -> Non
     if result["type"] is FlowResultType.ABORT:
         assert result["reason"] == "not_loaded"
         return
+    if result["type"] is FlowResultType.FORM:  # a care unit's only option: the download
+        assert result["step_id"] == "download_journal"
+        hass.config_entries.options.async_abort(result["flow_id"])
+        return
     assert result["type"] is FlowResultType.MENU
     options = result["menu_options"]
     if entry.state is not ConfigEntryState.LOADED:

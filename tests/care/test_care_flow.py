@@ -223,13 +223,13 @@ WEEKDAY_STRINGS = ["0", "1", "2", "3", "4", "5", "6"]
 
 
 async def test_entry_kinds_and_options(hass: HomeAssistant) -> None:
-    """Care units have apartments and no options flow; network servers keep theirs."""
+    """Care units have apartments and options (the journal download), as network servers do."""
     care = care_entry()
     network = network_entry("chirpstack", WEBHOOK_CS)
     flow = MunicipalIoTConfigFlow
     assert list(flow.async_get_supported_subentry_types(care)) == ["apartment"]
     assert flow.async_get_supported_subentry_types(network) == {}
-    assert flow.async_supports_options_flow(care) is False
+    assert flow.async_supports_options_flow(care) is True
     assert flow.async_supports_options_flow(network) is True
 
 

@@ -170,7 +170,12 @@ async def _loaded(hass: HomeAssistant, meters: list[str]) -> MockConfigEntry:
 async def _options(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> Any:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["leak_defaults", "leak_meter", "replace_meter"]
+    assert result["menu_options"] == [
+        "leak_defaults",
+        "leak_meter",
+        "replace_meter",
+        "download_report",
+    ]
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": step}
     )

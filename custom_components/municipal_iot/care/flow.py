@@ -15,7 +15,13 @@ from typing import Any
 
 import probatio as vol
 from homeassistant.components.http.auth import async_sign_path
-from homeassistant.config_entries import SOURCE_USER, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    SOURCE_USER,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
@@ -227,6 +233,8 @@ class CareUnitOptionsFlow(OptionsFlow):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Go to the download (the only option; its step has its own texts)."""
+        if self.config_entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
         return await self.async_step_download_journal(user_input)
 
     async def async_step_download_journal(
