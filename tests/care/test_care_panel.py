@@ -419,3 +419,19 @@ async def test_download_from_the_entry_page(
     rows = (await response.text()).lstrip("\ufeff").splitlines()
     assert rows[0].startswith("Larm-id;Lägenhets-id;Lägenhet;Orsak;Larm;")
     assert len(rows) == 2  # one alarm, one row
+
+
+async def test_names_follow_renamed_users(
+    hass: HomeAssistant, clock: Any, staff_user: MockUser
+) -> None:
+    """User names are read again when a user is renamed or removed (no restart)."""
+    entry = await setup_care(hass, care_entry())
+    users = entry.runtime_data.users
+    assert users.name(staff_user.id) == "Staff"
+    await hass.auth.async_update_user(staff_user, name="Anna Andersson")
+    await hass.async_block_till_done()
+    assert users.name(staff_user.id) == "Anna Andersson"
+    await hass.auth.async_remove_user(staff_user)
+    await hass.async_block_till_done()
+    assert users.name(staff_user.id) == staff_user.id  # a removed user shows as the id
+    assert users.name(None) == ""

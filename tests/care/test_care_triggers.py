@@ -139,6 +139,11 @@ async def test_logbook_describes_events(hass: HomeAssistant, clock: Any) -> None
         "message": "sensorfel",
         "entity_id": MOTION,
     }
+    closed = {"type": "resolved", "apartment": "Lägenhet 3", "outcome": "visited_all_ok"}
+    without = Event("municipal_iot_alarm", closed | {"motion_returned": False})
+    assert described["municipal_iot_alarm"](without)["message"] == "larm avslutat utan rörelse"
+    after_motion = Event("municipal_iot_alarm", closed | {"motion_returned": True})
+    assert described["municipal_iot_alarm"](after_motion)["message"] == "larm avslutat"
     unknown = Event("municipal_iot_supervision", {"type": "something_new"})
     assert described["municipal_iot_supervision"](unknown) == {
         "name": DOMAIN,

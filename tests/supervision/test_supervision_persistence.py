@@ -269,3 +269,22 @@ def test_update_rules_keeps_a_running_grace(clock, make):
     assert sup.status is Status.GRACE
     clock.set(local(2025, 1, 15, 9, 10))
     assert kinds(sup.tick()) == [EventKind.ALARM_RAISED]
+
+
+def test_motion_seen_before_supervision_is_shown_not_counted(clock, make):
+    """A sensor's last change before the apartment was added is its last motion, for display."""
+    clock.set(local(2025, 1, 15, 8, 0))
+    sup = make(RULES)
+    sup.seed_last_motion(local(2025, 1, 15, 7, 43))
+    assert sup.last_motion == local(2025, 1, 15, 7, 43)
+    assert sup.still_since == local(2025, 1, 15, 8, 0)  # nothing was watched before
+    assert sup.last_activity is None
+    sup.seed_last_motion(local(2025, 1, 15, 7, 10))  # an older change changes nothing
+    sup.seed_last_motion(local(2025, 1, 15, 9, 0))  # a future one is capped at now
+    assert sup.last_motion == local(2025, 1, 15, 8, 0)
+    again = restart(sup, make)
+    assert again.last_motion == local(2025, 1, 15, 8, 0)
+    clock.set(local(2025, 1, 15, 8, 30))
+    again.sensor_update("a", motion=True, available=True)
+    again.seed_last_motion(local(2025, 1, 15, 8, 10))  # real motion since: not replaced
+    assert again.last_motion == local(2025, 1, 15, 8, 30)

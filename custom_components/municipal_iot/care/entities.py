@@ -27,7 +27,6 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
@@ -314,13 +313,7 @@ class AlarmButton(ApartmentEntity, ButtonEntity):
         return None  # buttons have no state of their own; availability is compared too
 
     async def async_press(self) -> None:
-        """Apply the button's action to the open alarm."""
-        if self.supervisor.episode is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="no_open_alarm",
-                translation_placeholders={"apartment": self.apartment.config.label},
-            )
+        """Apply the button's action to the open alarm (a no-op if it just closed)."""
         self.entity_description.press_fn(self.unit, self.apartment.apartment_id, self._context)
 
 

@@ -26,7 +26,7 @@ from ..supervision.journal import (
     to_csv,
 )
 from ..texts import Texts, async_get_texts
-from .const import JOURNAL_NOTIFY_FAILED, PAUSE_REASONS
+from .const import JOURNAL_NOTIFY_FAILED
 from .unit import CareUnit
 from .users import async_user_names
 
@@ -57,11 +57,6 @@ def csv_labels(texts: Texts, users: dict[str, str]) -> CsvLabels:
         column: texts.get(f"csv_col_{column}") for column in {*ENTRY_COLUMNS, *EPISODE_COLUMNS}
     }
     return CsvLabels(columns=columns, values=values, users=users)
-
-
-def pause_reason_keys() -> list[str]:
-    """Return the text keys of every pause reason (the panel and the push show them)."""
-    return [f"pause_reason_{reason}" for reason in PAUSE_REASONS]
 
 
 async def async_export_journal(  # noqa: PLR0913 - the period, the content and the flavour

@@ -53,8 +53,3 @@ class UserNames:
         if user_id is None:
             return ""
         return self._names.get(user_id, user_id)
-
-    @property
-    def names(self) -> dict[str, str]:
-        """Return all names by user id (a copy)."""
-        return dict(self._names)
