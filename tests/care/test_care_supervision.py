@@ -599,3 +599,35 @@ async def test_time_bands_cross_midnight(hass: HomeAssistant, clock: Any, phones
     assert sent(phones)[STAFF[0]][0]["message"].startswith(
         "No motion for 12 h 10 min (since 2026-11-26 21:00)."
     )
+
+
+async def test_alarms_are_logged_at_info(
+    hass: HomeAssistant,
+    clock: Any,
+    phones: Phones,
+    staff_user: MockUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Raised, escalated, acknowledged and closed: each is one INFO line in the HA log."""
+    caplog.set_level("INFO", logger="custom_components.municipal_iot")
+    await setup_care(hass, care_entry())
+    await advance(hass, clock, 70)
+    await advance(hass, clock, 10)  # escalation
+    context = Context(user_id=staff_user.id)
+    await hass.services.async_call(
+        "button", "press", {"entity_id": ACK_BUTTON}, blocking=True, context=context
+    )
+    await hass.services.async_call(
+        "button", "press", {"entity_id": RESOLVE_BUTTON}, blocking=True, context=context
+    )
+    lines = [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelname == "INFO" and "Alarm" in record.getMessage()
+    ]
+    assert lines == [
+        "Alarm raised in Lägenhet 3 (inactivity)",
+        f"Alarm in Lägenhet 3 escalated ({EPISODE})",
+        "Alarm in Lägenhet 3 acknowledged (Staff)",
+        "Alarm in Lägenhet 3 closed (visited_all_ok, Staff)",
+    ]
