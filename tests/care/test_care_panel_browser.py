@@ -6,7 +6,8 @@ Playwright, logs in as a non-admin staff user at phone size (390 by 844) and:
 sees an alarm raised while the panel is open come first, acknowledges it,
 closes it with an outcome and a note (without motion), pauses another
 apartment with a reason and an end, and downloads the journal CSV, which has
-Swedish headers and the staff member's name. The screenshots go to
+Swedish headers and the staff member's name; the care card shows the same
+tiles. The screenshots go to
 docs/images/ for the README. The warm load of the panel with 200 apartments is
 printed (not asserted) at the end of the test run.
 """
@@ -194,6 +195,23 @@ def download_csv(page: Page) -> None:
     assert ("Lgh 3", "Tillsynen pausad", STAFF_NAME, "", "") in done
 
 
+def care_card(page: Page) -> None:
+    """The Lovelace card shows the same tiles for one unit (from the same bundle)."""
+    page.evaluate(
+        """(entry) => {
+            const card = document.createElement("municipal-iot-care-card");
+            card.setConfig({ entry_id: entry });
+            card.hass = document.querySelector("home-assistant").hass;
+            card.id = "care-card";
+            document.body.appendChild(card);
+        }""",
+        UNIT_ENTRY,
+    )
+    tiles = page.locator("#care-card article.tile")
+    expect(tiles).to_have_count(APARTMENTS)
+    expect(page.locator("#care-card article.tile[data-status='paused']")).to_contain_text("Lgh 3")
+
+
 def measure_load(page: Page, base: str) -> str:
     """Load the panel again on the warm Home Assistant; return the figures (not asserted)."""
     started = time.monotonic()
@@ -228,5 +246,6 @@ def test_staff_handle_an_alarm_in_the_panel(real_hass: RealHass, record_property
         acknowledge_and_close(page)
         pause(page)
         download_csv(page)
+        care_card(page)
         record_property("figure", measure_load(page, hass.base))
         browser.close()
