@@ -199,6 +199,10 @@ async def test_leak_defaults(hass: HomeAssistant) -> None:
         result["flow_id"], LEAK | {"night_end": "01:00:00"}
     )
     assert result["errors"] == {"base": "invalid_night_window"}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], LEAK | {"night_start": "kl 1"}  # a typed time that is not HH:MM
+    )
+    assert result["errors"] == {"base": "invalid_time"}
     result = await hass.config_entries.options.async_configure(result["flow_id"], LEAK)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
