@@ -200,7 +200,8 @@ async def test_leak_defaults(hass: HomeAssistant) -> None:
     )
     assert result["errors"] == {"base": "invalid_night_window"}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], LEAK | {"night_start": "kl 1"}  # a typed time that is not HH:MM
+        result["flow_id"],
+        LEAK | {"night_start": "kl 1"},  # a typed time that is not HH:MM
     )
     assert result["errors"] == {"base": "invalid_time"}
     result = await hass.config_entries.options.async_configure(result["flow_id"], LEAK)
