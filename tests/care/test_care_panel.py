@@ -128,15 +128,8 @@ async def test_subscribe_sends_units_then_changes(
         "next_alarm": "2026-11-26T11:25:00+00:00",
         "action_plan": "Knacka två gånger.",
         "sensors": [{"entity_id": MOTION, "problem": None, "battery_low": False}],
-        "rules": {
-            "bands": [],
-            "windows": [],
-            "continuous_minutes": 60,
-            "grace_minutes": 10,
-            "sensor_unavailable_minutes": 15,
-            "sensor_interval_minutes": None,
-            "policy": {"escalation_minutes": 10, "reminder_minutes": 5},
-        },
+        # The unit's rules and alarm policy, without the sensors (listed above).
+        "rules": RULES | {"policy": {"escalation_minutes": 10, "reminder_minutes": 5}},
         "grace_ends_at": None,
         "alarm": None,
         "pause": None,
