@@ -7,9 +7,10 @@ sees an alarm raised while the panel is open come first, acknowledges it,
 closes it with an outcome and a note (without motion), pauses another
 apartment with a reason and an end, and downloads the journal CSV, which has
 Swedish headers and the staff member's name; the care card shows the same
-tiles. The screenshots go to
-docs/images/ for the README. The warm load of the panel with 200 apartments is
-printed (not asserted) at the end of the test run.
+tiles. The screenshots go to a temporary folder, or to docs/images/ for the
+README when MUNICIPAL_IOT_SCREENSHOTS=1 (so a test run leaves the tree clean).
+The warm load of the panel with 200 apartments is printed (not asserted) at the
+end of the test run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -47,7 +49,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-IMAGES = REPO / "docs" / "images"
+DOCS_IMAGES = REPO / "docs" / "images"
 ALL_WELL = "Besök gjort \u2013 allt väl"
 
 
@@ -122,7 +124,7 @@ def log_in(page: Page, base: str) -> None:
     expect(page.locator("article.tile")).to_have_count(APARTMENTS, timeout=30_000)
 
 
-def alarm_comes_first(page: Page, hass: RealHass, token: str) -> None:
+def alarm_comes_first(page: Page, hass: RealHass, token: str, images: Path) -> None:
     """An alarm raised while the panel is open comes first, live (no reload)."""
     first = page.locator("article.tile").first
     expect(first).to_have_attribute("data-status", "ok")
@@ -132,10 +134,10 @@ def alarm_comes_first(page: Page, hass: RealHass, token: str) -> None:
     expect(first).to_contain_text("Lgh 7")
     expect(first).to_contain_text("Larm")
     expect(first).to_contain_text("Handlingsplan: Knacka två gånger och vänta.")
-    page.screenshot(path=str(IMAGES / "panel_alarm.png"))
+    page.screenshot(path=str(images / "panel_alarm.png"))
 
 
-def acknowledge_and_close(page: Page) -> None:
+def acknowledge_and_close(page: Page, images: Path) -> None:
     """ "Jag tar det", then "Avsluta" with an outcome and a note, without motion."""
     tile(page, 7).get_by_role("button", name="Jag tar det").click()
     expect(tile(page, 7)).to_have_attribute("data-status", "acknowledged")
@@ -148,7 +150,7 @@ def acknowledge_and_close(page: Page) -> None:
     expect(confirm).to_be_disabled()  # an outcome is required
     dialog.locator("[data-outcome='visited_all_ok']").click()
     dialog.locator("textarea[name='note']").fill("Sov, allt lugnt.")
-    page.screenshot(path=str(IMAGES / "panel_close.png"))
+    page.screenshot(path=str(images / "panel_close.png"))
     confirm.click()
     expect(dialog).to_have_count(0)
     expect(tile(page, 7)).to_have_attribute("data-status", "ok")
@@ -157,14 +159,14 @@ def acknowledge_and_close(page: Page) -> None:
     expect(journal).to_contain_text(STAFF_NAME)
 
 
-def pause(page: Page) -> None:
+def pause(page: Page, images: Path) -> None:
     """ "Pausa" needs a reason and an end; the pause is listed with who made it."""
     tile(page, 3).get_by_role("button", name="Pausa").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.locator("button[name='confirm']")).to_be_disabled()
     dialog.locator("[data-reason='away']").click()
     dialog.locator("[data-end='tomorrow']").click()
-    page.screenshot(path=str(IMAGES / "panel_pause.png"))
+    page.screenshot(path=str(images / "panel_pause.png"))
     dialog.locator("button[name='confirm']").click()
     expect(tile(page, 3)).to_have_attribute("data-status", "paused")
     expect(tile(page, 3)).to_contain_text("07:00")
@@ -228,10 +230,13 @@ def measure_load(page: Page, base: str) -> str:
     )
 
 
-def test_staff_handle_an_alarm_in_the_panel(real_hass: RealHass, record_property: Any) -> None:
+def test_staff_handle_an_alarm_in_the_panel(
+    real_hass: RealHass, record_property: Any, tmp_path: Path
+) -> None:
     """Alarm first, acknowledge, close with an outcome, pause, download the Swedish CSV."""
     hass = real_hass
-    IMAGES.mkdir(parents=True, exist_ok=True)
+    images = DOCS_IMAGES if os.environ.get("MUNICIPAL_IOT_SCREENSHOTS") == "1" else tmp_path
+    images.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(
@@ -242,9 +247,9 @@ def test_staff_handle_an_alarm_in_the_panel(real_hass: RealHass, record_property
         )
         page = context.new_page()
         log_in(page, hass.base)
-        alarm_comes_first(page, hass, hass.token)  # type: ignore[attr-defined]
-        acknowledge_and_close(page)
-        pause(page)
+        alarm_comes_first(page, hass, hass.token, images)  # type: ignore[attr-defined]
+        acknowledge_and_close(page, images)
+        pause(page, images)
         download_csv(page)
         care_card(page)
         record_property("figure", measure_load(page, hass.base))
