@@ -1,0 +1,1 @@
+"""Tests of the simulator in scripts/simulator (encoders checked against our decoders)."""
