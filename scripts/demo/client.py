@@ -60,9 +60,9 @@ class Client:
                 return await response.json()
             return text
 
-    async def wait_until_up(self, timeout: float = 120.0) -> None:
+    async def wait_until_up(self, limit: float = 120.0) -> None:
         """Wait until the HTTP server answers and the core has started."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + limit
         while True:
             try:
                 async with self.session.get(f"{self.base_url}/manifest.json") as response:

@@ -27,7 +27,7 @@ CONNECTIONS = {
 
 def say(text: str) -> None:
     """Print one line of the demo's story."""
-    print(f"{datetime.now():%H:%M:%S}  {text}", flush=True)
+    print(f"{datetime.now().astimezone():%H:%M:%S}  {text}", flush=True)
 
 
 class Demo:
@@ -157,27 +157,13 @@ class Demo:
     def _start_simulator(self, server: str, scenario: str) -> None:
         connection = self.state.connections[server]
         out = (self.work / f"simulator-{server}.log").open("ab")
+        command = [sys.executable, "-m", "scripts.simulator", "--url", self.url]
+        command += ["--webhook-id", connection.webhook_id, "--token", connection.token]
+        command += ["--server", server, "--scenario", scenario, "--speed", str(self.speed)]
+        command += ["--state", str(self.work / f"simulator-{server}.json")]
         self.simulators.append(
             subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "scripts.simulator",
-                    "--url",
-                    self.url,
-                    "--webhook-id",
-                    connection.webhook_id,
-                    "--token",
-                    connection.token,
-                    "--server",
-                    server,
-                    "--scenario",
-                    scenario,
-                    "--speed",
-                    str(self.speed),
-                    "--state",
-                    str(self.work / f"simulator-{server}.json"),
-                ],  # fmt: skip
+                command,
                 cwd=ROOT,
                 stdout=out,
                 stderr=subprocess.STDOUT,

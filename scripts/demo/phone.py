@@ -143,10 +143,10 @@ class Phone:
         )
 
     async def wait_for(
-        self, match: Callable[[dict[str, Any]], bool], timeout: float
+        self, match: Callable[[dict[str, Any]], bool], limit: float
     ) -> dict[str, Any]:
-        """Return the first push for which ``match`` is true, waiting up to ``timeout`` s."""
-        async with asyncio.timeout(timeout):
+        """Return the first push for which ``match`` is true, waiting up to ``limit`` s."""
+        async with asyncio.timeout(limit):
             while True:
                 for push in self.pushes:
                     if match(push):

@@ -1,6 +1,6 @@
 """Build the demo site in a running Home Assistant, through its public APIs only.
 
-Users, two network-server connections, the care unit "Demo – Gruppbostad
+Users, two network-server connections, the care unit "Demo - Gruppbostad
 Solrosen" with six apartments on the simulated motion sensors, a registered
 staff phone and a meter report over the simulated meters. What was created is
 kept in a state file, so a second run finds and reuses it.
@@ -21,7 +21,7 @@ from scripts.simulator.world import MOTION_SENSORS, TZ, WATER_METERS
 from .client import ApiError, Client, Login, Websocket
 
 DOMAIN = "municipal_iot"
-UNIT_NAME = "Demo – Gruppbostad Solrosen"
+UNIT_NAME = "Demo – Gruppbostad Solrosen"  # noqa: RUF001 - as the issue names it
 REPORT_NAME = "Vattenrapport Solrosen"
 PHONE_NAME = "Jourtelefon Solrosen"
 PHONE_SERVICE = "mobile_app_jourtelefon_solrosen"
@@ -127,10 +127,10 @@ async def _remove_online_integrations(client: Client) -> None:
         await asyncio.sleep(0.5)
 
 
-async def wait_running(client: Client, timeout: float = 120) -> None:
+async def wait_running(client: Client, limit: float = 120) -> None:
     """Wait until Home Assistant's core state is RUNNING."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit
     while (await client.request("GET", "/api/config"))["state"] != "RUNNING":
         if loop.time() > deadline:
             raise ApiError("Home Assistant did not finish starting")
@@ -203,10 +203,10 @@ def phone_app_data(push_port: int) -> dict[str, Any]:
     }
 
 
-async def wait_for(check: Any, what: str, timeout: float = 60) -> Any:
+async def wait_for(check: Any, what: str, limit: float = 60) -> Any:
     """Poll the coroutine function ``check`` until it returns something true."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + limit
     while not (result := await check()):
         if loop.time() > deadline:
             raise ApiError(f"timed out waiting for {what}")
