@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import socket
@@ -38,12 +37,8 @@ def prepare_config(config: Path, port: int | None, extra: str = "") -> None:
     if target.resolve() != DEV_CONFIG.resolve():
         text = DEV_CONFIG.read_text()
         if port is not None:
-            text = re.sub(
-                r"^http:\s*$",
-                f"http:\n  server_host: 127.0.0.1\n  server_port: {port}",
-                text,
-                flags=re.MULTILINE,
-            )
+            # Taken over into HA's HTTP settings as a trial; see site.keep_http_config.
+            text += f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
         target.write_text(text + extra)
     link = config / "custom_components"
     if not link.exists():

@@ -9,6 +9,7 @@ kept in a state file, so a second run finds and reuses it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -111,6 +112,26 @@ async def onboard(client: Client, state: DemoState) -> None:
         client.token = await client.onboard(state.admin, "sv")
         await _remove_online_integrations(client)
     await wait_running(client)
+    await keep_http_config(client)
+
+
+async def keep_http_config(client: Client) -> None:
+    """Confirm a port from configuration.yaml, which HA 2026.10 takes over as a trial.
+
+    Unconfirmed, HA reverts to port 8123 and restarts after five minutes. The
+    repair issue about the ignored YAML is dismissed: the YAML is what we want.
+    """
+    ws = await client.websocket()
+    try:
+        with contextlib.suppress(ApiError):  # nothing pending: the config is stable
+            await ws.call("http/config/promote")
+        for issue in (await ws.call("repairs/list_issues"))["issues"]:
+            if issue["domain"] == "http" and not issue.get("ignored"):
+                await ws.call(
+                    "repairs/ignore_issue", domain="http", issue_id=issue["issue_id"], ignore=True
+                )
+    finally:
+        await ws.close()
 
 
 async def _remove_online_integrations(client: Client) -> None:
@@ -160,8 +181,6 @@ async def create_connection(client: Client, name: str, server: str) -> Connectio
     )
     placeholders = results[-2]["description_placeholders"]
     created = results[-1]
-    if created.get("type") != "create_entry":
-        raise ApiError(f"network server {name}: {created}")
     url = placeholders["url"]
     return Connection(
         entry_id=created["result"]["entry_id"],
@@ -225,7 +244,9 @@ async def entity_ids(ws: Websocket, suffix: str, euis: list[str]) -> dict[str, s
     return {eui: found[eui] for eui in euis} if all(eui in found for eui in euis) else None
 
 
-async def create_care_unit(client: Client, motion: dict[str, str]) -> str:
+async def create_care_unit(
+    client: Client, motion: dict[str, str], still_rules: dict[str, Any] = STILL_RULES
+) -> str:
     """Create the care unit and its six apartments; return the entry id."""
     unit = {
         "name": UNIT_NAME,
@@ -248,7 +269,7 @@ async def create_care_unit(client: Client, motion: dict[str, str]) -> str:
             "decision_reference": "",
             "rules_mode": "custom" if custom else "unit",
         }
-        steps = [apartment, STILL_RULES] if custom else [apartment]
+        steps = [apartment, still_rules] if custom else [apartment]
         await client.flow_steps([entry_id, "apartment"], steps, kind="subentries/flow")
     return entry_id
 

@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
                     return 1
             sys.stdout.flush()
             _save_counters(args.state, sim.counters)
-            if args.once and all(s.sent for s in sim._schedules):  # noqa: SLF001
+            if args.once and sim.every_device_reported:
                 break
     finally:
         _save_counters(args.state, sim.counters)

@@ -111,6 +111,11 @@ class Simulation:
         """Return the simulated devices."""
         return [schedule.device for schedule in self._schedules]
 
+    @property
+    def every_device_reported(self) -> bool:
+        """Return True once every device has sent its first uplink (or went silent)."""
+        return all(schedule.sent or schedule.done for schedule in self._schedules)
+
     def next_due(self) -> datetime | None:
         """Return when the next request is due (None: nothing more to send)."""
         due = [s.next_at for s in self._schedules if not s.done]
