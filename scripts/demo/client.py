@@ -109,6 +109,10 @@ class Client:
 
     async def login(self, login: Login) -> str:
         """Log in through the login flow; return an access token."""
+        return str((await self.login_tokens(login))["access_token"])
+
+    async def login_tokens(self, login: Login) -> dict[str, Any]:
+        """Log in through the login flow; return the tokens (access and refresh)."""
         flow = await self.request(
             "POST",
             "/auth/login_flow",
@@ -125,16 +129,19 @@ class Client:
         )
         if done.get("type") != "create_entry":
             raise ApiError(f"login of {login.username} failed: {done}")
-        return await self._token(done["result"])
+        return await self._tokens(done["result"])
 
     async def _token(self, code: str) -> str:
+        return str((await self._tokens(code))["access_token"])
+
+    async def _tokens(self, code: str) -> dict[str, Any]:
         tokens = await self.request(
             "POST",
             "/auth/token",
             {"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
             form=True,
         )
-        return str(tokens["access_token"])
+        return dict(tokens)
 
     # ------------------------------------------------------------------ flows
 

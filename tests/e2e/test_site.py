@@ -17,7 +17,6 @@ from scripts.simulator.scenarios import Request
 from scripts.simulator.world import LEAKING_METER, MOTION_SENSORS, TZ, WATER_METERS
 from tests.e2e.conftest import E2E
 
-pytestmark = pytest.mark.xdist_group("e2e")
 HOUR = timedelta(hours=1)
 
 

@@ -1,0 +1,212 @@
+"""``scripts/screenshots``: the documentation's pictures, taken from a fresh demo.
+
+A demo runs in a temporary config on a free loopback port; once Lgh 4 is in
+alarm and the leak and the meter report are there, headless Debian Chromium
+(driven by Playwright's Python package, no browser download) takes each shot
+in :data:`SHOTS` into ``docs/images/``. A shot is one line there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Page, async_playwright
+
+from . import site
+from .demo import Demo
+from .hass import ROOT, free_port
+
+IMAGES = ROOT / "docs" / "images"
+CHROMIUM = "/usr/bin/chromium"
+# The flags known to work here: no sandbox as root, no GPU, no background traffic
+# to a network this machine cannot reach.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture: a file name, a page size, and how to get the page there."""
+
+    name: str
+    viewport: dict[str, int]
+    show: Callable[[Page, Demo, dict[str, str]], Awaitable[None]]
+
+
+async def _goto(page: Page, demo: Demo, path: str) -> None:
+    await page.goto(demo.url + path)
+    await page.wait_for_load_state("networkidle")
+    await page.wait_for_timeout(2500)  # charts and cards finish drawing
+
+
+async def chirpstack_step(page: Page, demo: Demo, ids: dict[str, str]) -> None:
+    """The last step of a new ChirpStack connection: what to paste into ChirpStack."""
+    await _goto(page, demo, "/config/integrations/dashboard/add?domain=municipal_iot")
+    await page.get_by_text("LoRaWAN-nätverksserver").click()
+    await page.get_by_label("Namn").fill("ChirpStack Ånge hus B")
+    await page.get_by_role("button", name="Skicka").click()
+    await page.wait_for_timeout(2000)
+    ids["flow_open"] = "yes"
+
+
+async def apartment_page(page: Page, demo: Demo, ids: dict[str, str]) -> None:
+    """The device page of Lgh 4 in alarm."""
+    await _goto(page, demo, f"/config/devices/device/{ids['apartment']}")
+
+
+async def meter_statistics(page: Page, demo: Demo, ids: dict[str, str]) -> None:
+    """A meter's hourly consumption from long-term statistics (a statistics-graph card)."""
+    await _goto(page, demo, "/demo-vatten/0")
+
+
+async def leak_page(page: Page, demo: Demo, ids: dict[str, str]) -> None:
+    """The device page of the leaking meter."""
+    await _goto(page, demo, f"/config/devices/device/{ids['leaking_meter']}")
+
+
+async def report_notification(page: Page, demo: Demo, ids: dict[str, str]) -> None:
+    """The meter report's persistent notification."""
+    await _goto(page, demo, "/config/integrations/integration/municipal_iot")
+    await page.get_by_text("Aviseringar").first.click()
+    await page.wait_for_timeout(1500)
+
+
+SHOTS: tuple[Shot, ...] = (
+    Shot("chirpstack_step.png", DESKTOP, chirpstack_step),
+    Shot("apartment_alarm.png", DESKTOP, apartment_page),
+    Shot("meter_statistics.png", DESKTOP, meter_statistics),
+    Shot("meter_leak.png", DESKTOP, leak_page),
+    Shot("meter_report_notification.png", DESKTOP, report_notification),
+)
+
+
+async def _ids(demo: Demo) -> dict[str, str]:
+    registry = await demo.ws.call("config/entity_registry/list")
+    device_of = {item["entity_id"]: item["device_id"] for item in registry}
+    subentries = await demo.ws.call(
+        "config_entries/subentries/list", entry_id=demo.state.unit_entry_id
+    )
+    still = next(s for s in subentries if s["title"] == site.STILL_APARTMENT)
+    status = next(i for i in registry if i["unique_id"] == f"{still['subentry_id']}_status")
+    leaking = demo.entities["volume"]["2c2d000065201003"]
+    return {
+        "apartment": status["device_id"],
+        "status": status["entity_id"],
+        "leaking_meter": device_of[leaking],
+    }
+
+
+async def _dashboard(demo: Demo) -> None:
+    """Add a dashboard with the meters' hourly consumption from their statistics."""
+    statistics = [f"{site.DOMAIN}:water_{eui}" for eui in site.meter_euis()]
+    dashboards = await demo.ws.call("lovelace/dashboards/list")
+    if not any(item["url_path"] == "demo-vatten" for item in dashboards):
+        await demo.ws.call(
+            "lovelace/dashboards/create",
+            url_path="demo-vatten",
+            title="Vatten",
+            icon="mdi:water",
+            show_in_sidebar=True,
+            require_admin=False,
+            mode="storage",
+        )
+    card = {
+        "type": "statistics-graph",
+        "title": "Förbrukning per timme",
+        "entities": statistics,
+        "stat_types": ["change"],
+        "chart_type": "bar",
+        "period": "hour",
+        "days_to_show": 2,
+    }
+    config = {"views": [{"title": "Vatten", "cards": [card]}]}
+    await demo.ws.call("lovelace/config/save", url_path="demo-vatten", config=config)
+
+
+async def _wait_for_alarm(demo: Demo, entity_id: str, limit: float = 420) -> None:
+    deadline = time.monotonic() + limit
+    while (await demo.client.request("GET", f"/api/states/{entity_id}"))["state"] != "alarm":
+        if time.monotonic() > deadline:
+            raise TimeoutError("Lgh 4 did not alarm")
+        await asyncio.sleep(2)
+
+
+async def take(names: set[str] | None = None) -> list[Path]:
+    """Run a demo and take the shots (all, or those named); return the files written."""
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="municipal-iot-shots-") as tmp:
+        async with Demo(Path(tmp), free_port(), answer=None, log=print) as demo:
+            ids = await _ids(demo)
+            await _dashboard(demo)
+            print("waiting for Lgh 4 to alarm (about 3 minutes)")
+            await _wait_for_alarm(demo, ids["status"])
+            tokens = await demo.client.login_tokens(demo.state.admin)
+            async with async_playwright() as playwright:
+                browser = await playwright.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
+                )
+                for shot in SHOTS:
+                    if names and shot.name not in names:
+                        continue
+                    context = await browser.new_context(
+                        viewport=shot.viewport, locale="sv-SE", timezone_id="Europe/Stockholm"
+                    )
+                    await context.add_init_script(_tokens_script(demo.url, tokens))
+                    page = await context.new_page()
+                    await shot.show(page, demo, ids)
+                    path = IMAGES / shot.name
+                    await page.screenshot(path=str(path))
+                    written.append(path)
+                    print(f"wrote {path.relative_to(ROOT)}")
+                    await context.close()
+                    if ids.pop("flow_open", None):
+                        await _abort_flows(demo)
+                await browser.close()
+    return written
+
+
+async def _abort_flows(demo: Demo) -> None:
+    for flow in await demo.client.request("GET", "/api/config/config_entries/flow"):
+        await demo.client.request(
+            "DELETE", f"/api/config/config_entries/flow/{flow['flow_id']}", expect=(200, 404)
+        )
+
+
+def _tokens_script(url: str, tokens: dict[str, Any]) -> str:
+    stored = {
+        **tokens,
+        "hassUrl": url,
+        "clientId": f"{url}/",
+        "expires": int(time.time() * 1000) + 1000 * int(tokens["expires_in"]),
+    }
+    return (
+        f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))});"
+        "localStorage.setItem('selectedLanguage', '\"sv\"');"
+    )
+
+
+def main() -> None:
+    """Take every shot."""
+    import sys  # noqa: PLC0415
+
+    asyncio.run(take(set(sys.argv[1:]) or None))
+
+
+if __name__ == "__main__":
+    main()
