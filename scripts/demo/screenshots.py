@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -17,9 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from playwright.async_api import Page, async_playwright
 
+from scripts.simulator.world import LEAKING_METER
+
 from . import site
+from .client import Client
 from .demo import Demo
 from .hass import ROOT, free_port
 
@@ -55,13 +60,20 @@ async def _goto(page: Page, demo: Demo, path: str) -> None:
     await page.wait_for_timeout(2500)  # charts and cards finish drawing
 
 
+async def integration_page(page: Page, demo: Demo, ids: dict[str, str]) -> None:
+    """The integration's page with its entries."""
+    await _goto(page, demo, "/config/integrations/integration/municipal_iot")
+
+
 async def chirpstack_step(page: Page, demo: Demo, ids: dict[str, str]) -> None:
     """The last step of a new ChirpStack connection: what to paste into ChirpStack."""
     await _goto(page, demo, "/config/integrations/dashboard/add?domain=municipal_iot")
+    await page.get_by_role("button", name="OK").click()  # "Vill du konfigurera ...?"
     await page.get_by_text("LoRaWAN-nätverksserver").click()
-    await page.get_by_label("Namn").fill("ChirpStack Ånge hus B")
-    await page.get_by_role("button", name="Skicka").click()
-    await page.wait_for_timeout(2000)
+    await page.get_by_role("textbox", name="Namn").fill("ChirpStack Ånge hus B")
+    await page.get_by_role("button", name="Bekräfta").click()
+    await page.get_by_text("Payload encoding").wait_for()
+    await page.wait_for_timeout(1000)
     ids["flow_open"] = "yes"
 
 
@@ -87,7 +99,10 @@ async def report_notification(page: Page, demo: Demo, ids: dict[str, str]) -> No
     await page.wait_for_timeout(1500)
 
 
+# The Tillsyn panel (issue 8) becomes one more line here: a Shot at PHONE size whose
+# function opens the panel's URL with _goto.
 SHOTS: tuple[Shot, ...] = (
+    Shot("integration.png", DESKTOP, integration_page),
     Shot("chirpstack_step.png", DESKTOP, chirpstack_step),
     Shot("apartment_alarm.png", DESKTOP, apartment_page),
     Shot("meter_statistics.png", DESKTOP, meter_statistics),
@@ -104,7 +119,8 @@ async def _ids(demo: Demo) -> dict[str, str]:
     )
     still = next(s for s in subentries if s["title"] == site.STILL_APARTMENT)
     status = next(i for i in registry if i["unique_id"] == f"{still['subentry_id']}_status")
-    leaking = demo.entities["volume"]["2c2d000065201003"]
+    volume = await site.entity_ids(demo.ws, "volume", [LEAKING_METER.device.dev_eui]) or {}
+    leaking = volume[LEAKING_METER.device.dev_eui]
     return {
         "apartment": status["device_id"],
         "status": status["entity_id"],
@@ -148,36 +164,72 @@ async def _wait_for_alarm(demo: Demo, entity_id: str, limit: float = 420) -> Non
 
 
 async def take(names: set[str] | None = None) -> list[Path]:
-    """Run a demo and take the shots (all, or those named); return the files written."""
-    written: list[Path] = []
+    """Run a fresh demo and take the shots (all, or those named); return the files written."""
     with tempfile.TemporaryDirectory(prefix="municipal-iot-shots-") as tmp:
         async with Demo(Path(tmp), free_port(), answer=None, log=print) as demo:
-            ids = await _ids(demo)
-            await _dashboard(demo)
-            print("waiting for Lgh 4 to alarm (about 3 minutes)")
-            await _wait_for_alarm(demo, ids["status"])
-            tokens = await demo.client.login_tokens(demo.state.admin)
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            return await shoot(demo, names)
+
+
+async def attach(config: Path, port: int, names: set[str] | None) -> list[Path]:
+    """Take the shots of a demo that already runs (``scripts/develop --config ... --port ...``)."""
+    async with aiohttp.ClientSession() as session:
+        running = Attached(f"http://127.0.0.1:{port}", session, config)
+        await running.connect()
+        try:
+            return await shoot(running, names)
+        finally:
+            await running.ws.close()
+
+
+class Attached:
+    """The parts of a running demo the shots use: URL, client, websocket, state."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession, config: Path) -> None:
+        """Read the demo's state file."""
+        state = site.DemoState.load(config / ".municipal_iot_demo" / "state.json")
+        if state is None:
+            raise SystemExit(f"no demo state in {config}")
+        self.url = url
+        self.state = state
+        self.client = Client(url, session)
+
+    async def connect(self) -> None:
+        """Log in as the demo's admin."""
+        self.client.token = await self.client.login(self.state.admin)
+        self.ws = await self.client.websocket()
+
+
+async def shoot(demo: Any, names: set[str] | None) -> list[Path]:
+    """Take the shots once Lgh 4 is in alarm; return the files written."""
+    written: list[Path] = []
+    ids = await _ids(demo)
+    await _dashboard(demo)
+    print("waiting for Lgh 4 to alarm (about 3 minutes after the start)")
+    await _wait_for_alarm(demo, ids["status"])
+    tokens = await demo.client.login_tokens(demo.state.admin)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for shot in SHOTS:
+                if names and shot.name not in names:
+                    continue
+                context = await browser.new_context(
+                    viewport=shot.viewport, locale="sv-SE", timezone_id="Europe/Stockholm"
                 )
-                for shot in SHOTS:
-                    if names and shot.name not in names:
-                        continue
-                    context = await browser.new_context(
-                        viewport=shot.viewport, locale="sv-SE", timezone_id="Europe/Stockholm"
-                    )
-                    await context.add_init_script(_tokens_script(demo.url, tokens))
-                    page = await context.new_page()
+                await context.add_init_script(_tokens_script(demo.url, tokens))
+                page = await context.new_page()
+                try:
                     await shot.show(page, demo, ids)
                     path = IMAGES / shot.name
                     await page.screenshot(path=str(path))
-                    written.append(path)
-                    print(f"wrote {path.relative_to(ROOT)}")
+                finally:
                     await context.close()
                     if ids.pop("flow_open", None):
                         await _abort_flows(demo)
-                await browser.close()
+                written.append(path)
+                print(f"wrote {path.relative_to(ROOT)}")
+        finally:
+            await browser.close()
     return written
 
 
@@ -202,10 +254,13 @@ def _tokens_script(url: str, tokens: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    """Take every shot."""
-    import sys  # noqa: PLC0415
-
-    asyncio.run(take(set(sys.argv[1:]) or None))
+    """Take the shots: ``[--attach CONFIG PORT] [NAME.png ...]``."""
+    args = sys.argv[1:]
+    if args[:1] == ["--attach"]:
+        config, port = Path(args[1]), int(args[2])
+        asyncio.run(attach(config, port, set(args[3:]) or None))
+    else:
+        asyncio.run(take(set(args) or None))
 
 
 if __name__ == "__main__":

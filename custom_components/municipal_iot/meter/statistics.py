@@ -38,6 +38,7 @@ from ..const import DOMAIN, LOGGER
 from ..decoders.base import Decoded, DeviceKind
 from ..signals import DecodedUplink
 from ..store import async_load_once, domain_store, loaded
+from ..texts import cached_texts
 from ..water.history import build_hourly_rows
 from ..water.leak import FlowSample
 from ..water.model import HOUR, Reading, RegisterReading, StatRow, round_volume
@@ -47,6 +48,7 @@ from .recorder import RecorderUnavailableError, async_run, last_row, recorder_lo
 from .sources import external_statistic_id
 
 SAVE_DELAY = 10  # seconds
+STATISTIC_NAME = "statistic_name"  # common text: the external statistic's name
 
 _DATA: HassKey[asyncio.Task[MeterStatistics]] = HassKey(f"{DOMAIN}_meter_statistics")
 
@@ -181,6 +183,10 @@ class MeterStatistics:
         for uplink in self._waiting.pop(dev_eui, []):
             self._import(uplink)
 
+    def _statistic_name(self, name: str) -> str:
+        """Return the statistic's name in the system language ("vm-12 vatten")."""
+        return cached_texts(self.hass).get(STATISTIC_NAME, name=name)  # loaded in async_setup
+
     def _import(self, uplink: DecodedUplink) -> None:
         dev_eui, decoded = uplink.dev_eui, uplink.decoded
         key = external_statistic_id(dev_eui)
@@ -195,7 +201,7 @@ class MeterStatistics:
             if rows:
                 async_add_external_statistics(
                     self.hass,
-                    statistic_metadata(key, f"{uplink.name} water"),
+                    statistic_metadata(key, self._statistic_name(uplink.name)),
                     [
                         StatisticData(
                             start=row.start,
