@@ -275,6 +275,14 @@ async def test_entry_report_with_areas_labels_and_notifications(hass: HomeAssist
     note = notes[f"municipal_iot_meter_report_{entry.entry_id}"]
     assert "- Hus C: 0.745 m³ (1 meters)" in note["message"]
     assert "No anomalies." in note["message"]
+    # Markdown: a blank line ends the area list, so the next line is not part of its last item.
+    lines = note["message"].split("\n")
+    after_list = next(
+        i
+        for i, line in enumerate(lines)
+        if i and lines[i - 1].startswith("- ") and not line.startswith("- ")
+    )
+    assert lines[after_list] == ""
 
 
 async def test_swedish_csv_and_summary(hass: HomeAssistant) -> None:

@@ -115,7 +115,20 @@ def report_summary(
         title=title,
         period=period_text(report.period_start, report.period_end),
     )
-    return heading, "\n".join(lines)
+    return heading, _markdown(lines) if detailed else "\n".join(lines)
+
+
+def _markdown(lines: list[str]) -> str:
+    """Join lines with a blank line between a list and the text around it.
+
+    Without it, Markdown reads the text after a list as part of its last item.
+    """
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].startswith("- ") != line.startswith("- "):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
 
 
 async def async_notify(
