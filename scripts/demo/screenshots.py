@@ -96,7 +96,8 @@ async def report_notification(page: Page, demo: Demo, ids: dict[str, str]) -> No
     """The meter report's persistent notification."""
     await _goto(page, demo, "/config/integrations/integration/municipal_iot")
     await page.get_by_text("Aviseringar").first.click()
-    await page.wait_for_timeout(1500)
+    await page.get_by_text("Mätarrapport").first.wait_for()
+    await page.wait_for_timeout(1000)
 
 
 # The Tillsyn panel (issue 8) becomes one more line here: a Shot at PHONE size whose
@@ -151,7 +152,7 @@ async def _dashboard(demo: Demo) -> None:
         "period": "hour",
         "days_to_show": 2,
     }
-    config = {"views": [{"title": "Vatten", "cards": [card]}]}
+    config = {"views": [{"title": "Vatten", "type": "panel", "cards": [card]}]}
     await demo.ws.call("lovelace/config/save", url_path="demo-vatten", config=config)
 
 

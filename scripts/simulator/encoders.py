@@ -1,10 +1,10 @@
 """Payload encoders, one per device model, built from the vendors' byte layouts.
 
 Each encoder returns ``(fPort, FRMPayload)``. The layouts are those the
-integration's decoders read (see ``/work/shared/reference/device-payloads.md``
-in the project notes): Elsys "Sensors payload" v1.10, Milesight WS202,
-Axioma Qalcosonic W1 enhanced 24 h frame, Kamstrup flowIQ 2200 OMS frames
-(EN 13757-3 records with an inverse compact profile). The tests decode every
+integration's decoders read (their module docstrings cite the sources):
+Elsys "Sensors payload" v1.10, Milesight WS202, Axioma Qalcosonic W1
+enhanced 24 h frame, Kamstrup flowIQ 2200 OMS frames (EN 13757-3 records
+with an inverse compact profile). The tests decode every
 encoder's output with the integration's decoders.
 """
 
