@@ -106,10 +106,13 @@ class Phone:
         if push.get("message") == "clear_notification":
             self.log(f"cleared notification {data.get('tag')}")
             return
+        via = "" if via == "local push" else f" (via {via})"
         buttons = [action["title"] for action in data.get("actions", [])]
         text = " / ".join(line for line in str(push.get("message", "")).splitlines() if line)
         self.log(
-            f"{push.get('title', '')}: {text}" + (f"  [{'] ['.join(buttons)}]" if buttons else "")
+            f"{push.get('title', '')}: {text}"
+            + (f"  [{'] ['.join(buttons)}]" if buttons else "")
+            + via
         )
         action = self._answer_for(data.get("actions", []))
         if action is not None and action["action"] not in self.answered:

@@ -235,7 +235,7 @@ async def shoot(demo: Any, names: set[str] | None) -> list[Path]:
 
 
 async def _abort_flows(demo: Demo) -> None:
-    for flow in await demo.client.request("GET", "/api/config/config_entries/flow"):
+    for flow in await demo.ws.call("config_entries/flow/progress"):
         await demo.client.request(
             "DELETE", f"/api/config/config_entries/flow/{flow['flow_id']}", expect=(200, 404)
         )

@@ -193,3 +193,7 @@ def test_still_apartment_alarms_and_the_push_reaches_the_phone(e2e: E2E) -> None
     while e2e.states()[status_id]["state"] != "acknowledged":
         assert time.monotonic() < deadline, "the phone's answer did not acknowledge the alarm"
         time.sleep(0.2)
+    title = f"{site.STILL_APARTMENT}: du har tagit larmet"
+    e2e.run(e2e.phone.wait_for(lambda p: p.get("title") == title, 10))
+    time.sleep(2)
+    assert [p["via"] for p in e2e.phone.pushes if p.get("title") == title] == ["local push"]
