@@ -47,7 +47,7 @@ def _banner(demo: Demo, eta: str) -> None:
         "             Settings > Developer tools > Statistics and the Energy dashboard",
         f"  {eta:10} Lgh 4 alarms (no motion); the phone gets the push"
         + (" and presses 'Jag tar det' 90 s later" if demo.answer == "ack" else ""),
-        "  ~8 min     Lgh 6's sensor is silent: technical fault ('gör ett fysiskt besök')",
+        "  ~7 min     Lgh 6's sensor is silent: technical fault ('gör ett fysiskt besök')",
         "",
         "Logs: " + str(demo.work) + " (Home Assistant, simulators)",
         "Your own simulator run against the same connection:",
