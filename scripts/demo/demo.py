@@ -217,15 +217,11 @@ class Demo:
 
     async def alarm_eta(self) -> datetime | None:
         """Return when Lgh 4's alarm is due (its "next check" sensor)."""
-        registry = await self.ws.call("config/entity_registry/list")
-        for item in registry:
-            if item["config_entry_id"] == self.state.unit_entry_id and item["unique_id"].endswith(
-                "_next_check"
-            ):
-                state = await self.client.request("GET", f"/api/states/{item['entity_id']}")
-                if state["attributes"].get("friendly_name", "").startswith(site.STILL_APARTMENT):
-                    return _parse_time(state["state"])
-        return None
+        entities = await site.apartment_entities(
+            self.ws, self.state.unit_entry_id, site.STILL_APARTMENT
+        )
+        state = await self.client.request("GET", f"/api/states/{entities['next_check']}")
+        return _parse_time(state["state"])
 
     async def __aexit__(self, *exc: object) -> None:
         """Stop the simulators, the phone and Home Assistant."""

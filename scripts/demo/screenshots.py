@@ -112,20 +112,15 @@ SHOTS: tuple[Shot, ...] = (
 )
 
 
-async def _ids(demo: Demo) -> dict[str, str]:
+async def _ids(demo: Any) -> dict[str, str]:
+    still = await site.apartment_entities(demo.ws, demo.state.unit_entry_id, site.STILL_APARTMENT)
+    volume = await site.entity_ids(demo.ws, "volume", [LEAKING_METER.device.dev_eui]) or {}
     registry = await demo.ws.call("config/entity_registry/list")
     device_of = {item["entity_id"]: item["device_id"] for item in registry}
-    subentries = await demo.ws.call(
-        "config_entries/subentries/list", entry_id=demo.state.unit_entry_id
-    )
-    still = next(s for s in subentries if s["title"] == site.STILL_APARTMENT)
-    status = next(i for i in registry if i["unique_id"] == f"{still['subentry_id']}_status")
-    volume = await site.entity_ids(demo.ws, "volume", [LEAKING_METER.device.dev_eui]) or {}
-    leaking = volume[LEAKING_METER.device.dev_eui]
     return {
-        "apartment": status["device_id"],
-        "status": status["entity_id"],
-        "leaking_meter": device_of[leaking],
+        "apartment": still["device_id"],
+        "status": still["status"],
+        "leaking_meter": device_of[volume[LEAKING_METER.device.dev_eui]],
     }
 
 
@@ -205,7 +200,7 @@ async def shoot(demo: Any, names: set[str] | None) -> list[Path]:
     written: list[Path] = []
     ids = await _ids(demo)
     await _dashboard(demo)
-    print("waiting for Lgh 4 to alarm (about 3 minutes after the start)")
+    print("waiting for Lgh 4 to alarm (about 2 minutes after the start)")
     await _wait_for_alarm(demo, ids["status"])
     tokens = await demo.client.login_tokens(demo.state.admin)
     async with async_playwright() as playwright:

@@ -45,7 +45,7 @@ UNIT_RULES = {
 STILL_RULES = {
     "bands": [],
     "windows": [],
-    "continuous_minutes": 2,
+    "continuous_minutes": 1,
     "grace_minutes": 1,
     "sensor_unavailable_minutes": 10,
     "sensor_interval_minutes": 5,
@@ -105,13 +105,16 @@ def new_state() -> DemoState:
 
 
 async def onboard(client: Client, state: DemoState) -> None:
-    """Onboard a fresh Home Assistant (or log in to the demo's) and wait until it runs."""
+    """Onboard a fresh Home Assistant, or log in to the demo's.
+
+    Entries can be made while Home Assistant still starts (a first start waits for
+    integrations that try the internet); notifications go out once it has started.
+    """
     if await client.onboarded():
         client.token = await client.login(state.admin)
     else:
         client.token = await client.onboard(state.admin, "sv")
         await _remove_online_integrations(client)
-    await wait_running(client)
     await keep_http_config(client)
 
 
@@ -145,16 +148,6 @@ async def _remove_online_integrations(client: Client) -> None:
                     "DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}"
                 )
                 removed.add(entry["entry_id"])
-        await asyncio.sleep(0.5)
-
-
-async def wait_running(client: Client, limit: float = 120) -> None:
-    """Wait until Home Assistant's core state is RUNNING."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while (await client.request("GET", "/api/config"))["state"] != "RUNNING":
-        if loop.time() > deadline:
-            raise ApiError("Home Assistant did not finish starting")
         await asyncio.sleep(0.5)
 
 
@@ -309,6 +302,19 @@ async def run_meter_report(ws: Websocket, entry_id: str) -> dict[str, Any]:
         return_response=True,
     )
     return dict(answer["response"])
+
+
+async def apartment_entities(ws: Websocket, unit_entry_id: str, label: str) -> dict[str, str]:
+    """Return an apartment's entity ids by key (``status``, ``next_check``, ...) and its device."""
+    subentries = await ws.call("config_entries/subentries/list", entry_id=unit_entry_id)
+    apartment = next(item for item in subentries if item["title"] == label)
+    prefix = f"{apartment['subentry_id']}_"
+    found: dict[str, str] = {}
+    for item in await ws.call("config/entity_registry/list"):
+        if item["config_entry_id"] == unit_entry_id and item["unique_id"].startswith(prefix):
+            found[item["unique_id"].removeprefix(prefix)] = item["entity_id"]
+            found["device_id"] = item["device_id"]
+    return found
 
 
 def motion_euis() -> list[str]:

@@ -165,14 +165,8 @@ def test_low_battery_blueprint_lists_the_sensor(e2e: E2E) -> None:
 
 
 def test_still_apartment_alarms_and_the_push_reaches_the_phone(e2e: E2E) -> None:
-    registry = e2e.run(e2e.ws.call("config/entity_registry/list"))
-    subentries = e2e.run(e2e.ws.call("config_entries/subentries/list", entry_id=e2e.unit_entry_id))
-    still = next(s for s in subentries if s["title"] == site.STILL_APARTMENT)
-    status_id = next(
-        item["entity_id"]
-        for item in registry
-        if item["unique_id"] == f"{still['subentry_id']}_status"
-    )
+    still = e2e.run(site.apartment_entities(e2e.ws, e2e.unit_entry_id, site.STILL_APARTMENT))
+    status_id = still["status"]
     assert e2e.states()[status_id]["state"] in {"ok", "grace"}
     push = e2e.run(
         e2e.phone.wait_for(lambda p: p.get("title") == f"Larm: {site.STILL_APARTMENT}", 90),
