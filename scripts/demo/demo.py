@@ -88,7 +88,7 @@ class Demo:
             )
         self.reused = loaded is not None
         self.state = loaded or site.new_state()
-        await site.onboard(self.client, self.state)
+        cleanup = await site.onboard(self.client, self.state)
         self.ws = await self.client.websocket()
         await site.create_staff_user(self.ws, self.state.staff)
         for server, (name, _) in CONNECTIONS.items():
@@ -103,6 +103,8 @@ class Demo:
         for server, (_, scenario) in CONNECTIONS.items():
             self._start_simulator(server, scenario)
         await self._build()
+        if cleanup is not None:
+            await cleanup
         self.state.save(state_file)
 
     async def _start_phone(self) -> None:

@@ -80,7 +80,7 @@ class E2E:
 async def _build(e2e: E2E) -> None:
     client = e2e.client
     await client.wait_until_up()
-    await site.onboard(client, e2e.state)
+    cleanup = await site.onboard(client, e2e.state)
     e2e.ws = await client.websocket()
     await site.create_staff_user(e2e.ws, e2e.state.staff)
     for server, name in (("chirpstack", "ChirpStack E2E"), ("tts", "TTS E2E")):
@@ -115,6 +115,8 @@ async def _build(e2e: E2E) -> None:
     await _add_blueprint_automations(
         e2e, {"monthly_meter_report": {"report_entry": e2e.report_entry_id}}
     )
+    assert cleanup is not None
+    await cleanup
 
 
 async def _add_blueprint_automations(e2e: E2E, inputs: dict[str, dict[str, str]]) -> None:
