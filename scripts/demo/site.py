@@ -9,6 +9,7 @@ kept in a state file, so a second run finds and reuses it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -119,6 +120,25 @@ async def onboard(client: Client, state: DemoState) -> asyncio.Task[None] | None
         cleanup = asyncio.create_task(_remove_online_integrations(client))
     await keep_http_config(client)
     return cleanup
+
+
+async def keep_http_config(client: Client) -> None:
+    """Confirm a port from configuration.yaml, which HA 2026.10 takes over as a trial.
+
+    Unconfirmed, HA reverts to port 8123 and restarts after five minutes. The
+    repair issue about the ignored YAML is dismissed: the YAML is what we want.
+    """
+    ws = await client.websocket()
+    try:
+        with contextlib.suppress(ApiError):  # nothing pending: the config is stable
+            await ws.call("http/config/promote")
+        for issue in (await ws.call("repairs/list_issues"))["issues"]:
+            if issue["domain"] == "http" and not issue.get("ignored"):
+                await ws.call(
+                    "repairs/ignore_issue", domain="http", issue_id=issue["issue_id"], ignore=True
+                )
+    finally:
+        await ws.close()
 
 
 async def _remove_online_integrations(client: Client) -> None:
