@@ -189,7 +189,10 @@ class Demo:
         else:
             await self._close_open_alarms()
         if not self.state.report_entry_id:
-            await asyncio.sleep(2)  # the first meter histories reach the recorder
+            # The leak rules start from the recorder: wait for the first histories there.
+            await site.wait_for(
+                lambda: site.statistics_ready(self.ws, site.meter_euis()), "meter statistics"
+            )
             self.state.report_entry_id = await site.create_meter_report(
                 self.client, list(volume.values())
             )

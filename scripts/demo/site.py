@@ -321,6 +321,13 @@ async def apartment_entities(ws: Websocket, unit_entry_id: str, label: str) -> d
     return found
 
 
+async def statistics_ready(ws: Websocket, euis: list[str]) -> bool:
+    """Return True once the recorder holds the meters' imported history (their statistics)."""
+    listed = await ws.call("recorder/list_statistic_ids", statistic_type="sum")
+    have = {item["statistic_id"] for item in listed}
+    return all(f"{DOMAIN}:water_{eui}" in have for eui in euis)
+
+
 def motion_euis() -> list[str]:
     """Return the simulated motion sensors' DevEUIs."""
     return [sensor.device.dev_eui for sensor in MOTION_SENSORS]

@@ -110,7 +110,9 @@ async def _build(e2e: E2E) -> None:
         lambda: site.entity_ids(e2e.ws, "volume", site.meter_euis()), "water meters"
     )
     e2e.entities = {"motion": motion, "volume": volume}
-    # The leak rules turn on when the report is set up: the leak blueprint listens already.
+    # The leak rules turn on when the report is set up (the leak blueprint listens already),
+    # from the history in the recorder, as after meters have reported for a while.
+    await site.wait_for(lambda: site.statistics_ready(e2e.ws, site.meter_euis()), "statistics")
     e2e.report_entry_id = await site.create_meter_report(client, list(volume.values()))
     await _add_blueprint_automations(
         e2e, {"monthly_meter_report": {"report_entry": e2e.report_entry_id}}
