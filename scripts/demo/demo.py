@@ -178,6 +178,10 @@ class Demo:
         motion = await site.wait_for(
             lambda: site.entity_ids(self.ws, "motion", site.motion_euis()), "motion sensors"
         )
+        # A care unit follows the batteries its sensors' devices have when it starts.
+        await site.wait_for(
+            lambda: site.entity_ids(self.ws, "battery", site.motion_euis()), "batteries"
+        )
         volume = await site.wait_for(
             lambda: site.entity_ids(self.ws, "volume", site.meter_euis()), "water meters"
         )

@@ -155,6 +155,16 @@ async def _remove_online_integrations(client: Client) -> None:
         await asyncio.sleep(0.5)
 
 
+async def wait_running(client: Client, limit: float = 180) -> None:
+    """Wait until Home Assistant's core state is RUNNING."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while (await client.request("GET", "/api/config"))["state"] != "RUNNING":
+        if loop.time() > deadline:
+            raise ApiError("Home Assistant did not finish starting")
+        await asyncio.sleep(0.5)
+
+
 async def create_staff_user(ws: Websocket, staff: Login) -> None:
     """Create the non-admin staff user (group "Users") with a password login."""
     users = await ws.call("config/auth/list")
@@ -244,7 +254,12 @@ async def entity_ids(ws: Websocket, suffix: str, euis: list[str]) -> dict[str, s
 async def create_care_unit(
     client: Client, motion: dict[str, str], still_rules: dict[str, Any] = STILL_RULES
 ) -> str:
-    """Create the care unit and its six apartments; return the entry id."""
+    """Create the care unit and its six apartments; return the entry id.
+
+    Home Assistant must run: a notice raised while it starts waits for the start,
+    and each added apartment reloads the unit, which drops such waiting notices.
+    """
+    await wait_running(client)
     unit = {
         "name": UNIT_NAME,
         "staff_targets": [PHONE_SERVICE],

@@ -95,6 +95,8 @@ async def _build(e2e: E2E) -> None:
     motion = await site.wait_for(
         lambda: site.entity_ids(e2e.ws, "motion", site.motion_euis()), "motion sensors"
     )
+    # A care unit follows the batteries its sensors' devices have when it starts.
+    await site.wait_for(lambda: site.entity_ids(e2e.ws, "battery", site.motion_euis()), "batteries")
     e2e.unit_entry_id = await site.create_care_unit(client, motion, E2E_STILL_RULES)
     e2e.alarm_due = time.monotonic() + 60
     await _add_blueprint_automations(

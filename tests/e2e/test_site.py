@@ -12,12 +12,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scripts.demo import site
-from scripts.simulator.bodies import CHIRPSTACK
+from scripts.simulator.bodies import CHIRPSTACK, uplink_request
 from scripts.simulator.scenarios import Request
 from scripts.simulator.world import LEAKING_METER, MOTION_SENSORS, TZ, WATER_METERS
 from tests.e2e.conftest import E2E
 
 HOUR = timedelta(hours=1)
+MANUFACTURERS = {
+    "elsys": "Elsys",
+    "ws202": "Milesight",
+    "kamstrup": "Kamstrup",
+    "axioma": "Axioma Metering",
+}
 
 
 def test_onboarding_keeps_the_configured_location(e2e: E2E) -> None:
@@ -47,16 +53,14 @@ def test_devices_from_both_network_servers(e2e: E2E) -> None:
     for sensor in MOTION_SENSORS:
         device = ours[sensor.device.dev_eui]
         assert (device["name"], device["primary_config_entry"]) == (sensor.device.name, cs)
-        assert device["manufacturer"] in {"Elsys", "Milesight"}
+        assert device["manufacturer"] == MANUFACTURERS[sensor.model]
     for meter in WATER_METERS:
         device = ours[meter.device.dev_eui]
         assert (device["name"], device["primary_config_entry"]) == (meter.device.name, tts)
-        assert device["manufacturer"] in {"Kamstrup", "Axioma Metering"}
+        assert device["manufacturer"] == MANUFACTURERS[meter.model]
 
 
 def _uplink(e2e: E2E, motion: int) -> Request:
-    from scripts.simulator.bodies import uplink_request  # noqa: PLC0415
-
     sensor = MOTION_SENSORS[0]
     f_cnt = 1000 + len(e2e.sent)
     now = datetime.now(UTC)
@@ -153,6 +157,11 @@ def test_monthly_report_blueprint_sends_the_summary(e2e: E2E) -> None:
     push = e2e.run(e2e.phone.wait_for(lambda p: p.get("title") == f"Vattenrapport {month}", 30))
     assert "av 3 mätare" in push["message"]
     assert "CSV:" in push["message"]
+
+
+def test_low_battery_notice_reaches_the_phone(e2e: E2E) -> None:
+    push = e2e.run(e2e.phone.wait_for(lambda p: p.get("title") == "Lågt batteri: Lgh 5", 30))
+    assert push["message"] == "Byt batteri i en sensor i Lgh 5."
 
 
 def test_low_battery_blueprint_lists_the_sensor(e2e: E2E) -> None:
