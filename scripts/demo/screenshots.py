@@ -92,6 +92,11 @@ async def leak_page(page: Page, demo: Demo, ids: dict[str, str]) -> None:
     await _goto(page, demo, f"/config/devices/device/{ids['leaking_meter']}")
 
 
+async def tillsyn_panel(page: Page, demo: Demo, ids: dict[str, str]) -> None:
+    """The Tillsyn panel with Lgh 4 in alarm, as staff see it on a phone."""
+    await _goto(page, demo, "/tillsyn")
+
+
 async def report_notification(page: Page, demo: Demo, ids: dict[str, str]) -> None:
     """The meter report's persistent notification."""
     await _goto(page, demo, "/config/integrations/integration/municipal_iot")
@@ -100,12 +105,11 @@ async def report_notification(page: Page, demo: Demo, ids: dict[str, str]) -> No
     await page.wait_for_timeout(1000)
 
 
-# The Tillsyn panel (issue 8) becomes one more line here: a Shot at PHONE size whose
-# function opens the panel's URL with _goto.
 SHOTS: tuple[Shot, ...] = (
     Shot("integration.png", DESKTOP, integration_page),
     Shot("chirpstack_step.png", DESKTOP, chirpstack_step),
     Shot("apartment_alarm.png", DESKTOP, apartment_page),
+    Shot("tillsyn_panel_phone.png", PHONE, tillsyn_panel),
     Shot("meter_statistics.png", DESKTOP, meter_statistics),
     Shot("meter_leak.png", DESKTOP, leak_page),
     Shot("meter_report_notification.png", DESKTOP, report_notification),

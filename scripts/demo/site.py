@@ -33,10 +33,10 @@ ONLINE_ONBOARDING = ("met", "radio_browser", "google_translate")
 
 UNIT_RULES = {
     "bands": [
-        {"start": "07:00:00", "end": "22:00:00", "minutes": 180},
-        {"start": "22:00:00", "end": "07:00:00", "minutes": 480},
+        {"start": "07:00", "end": "22:00", "minutes": 180},
+        {"start": "22:00", "end": "07:00", "minutes": 480},
     ],
-    "windows": [{"start": "07:00:00", "end": "10:00:00"}],
+    "windows": [{"start": "07:00", "end": "10:00"}],
     "grace_minutes": 10,
     "sensor_unavailable_minutes": 10,
     "sensor_interval_minutes": 5,
@@ -293,7 +293,8 @@ async def create_meter_report(client: Client, volumes: list[str]) -> str:
         [
             {"next_step_id": "meter_report"},
             {"name": REPORT_NAME, "meters": volumes, "areas": [], "labels": []},
-            {"frequency": "monthly", "day": "1", "weekday": "0", "time": "06:00:00"},
+            {"frequency": "monthly"},
+            {"day": "1", "time": "06:00"},
             {
                 "recipients": [f"notify.{PHONE_SERVICE}"],
                 "separator": "semicolon",
