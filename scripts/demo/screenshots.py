@@ -24,23 +24,12 @@ from playwright.async_api import Page, async_playwright
 from scripts.simulator.world import LEAKING_METER
 
 from . import site
+from .chromium import CHROMIUM, CHROMIUM_ARGS
 from .client import Client
 from .demo import Demo
 from .hass import ROOT, free_port
 
 IMAGES = ROOT / "docs" / "images"
-CHROMIUM = "/usr/bin/chromium"
-# The flags known to work here: no sandbox as root, no GPU, no background traffic
-# to a network this machine cannot reach.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 

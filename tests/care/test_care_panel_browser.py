@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from scripts.demo.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.care import (
     REPO,
     STAFF_LOGIN,
@@ -38,17 +39,6 @@ from tests.care import (
 )
 
 APARTMENTS = 200
-CHROMIUM = "/usr/bin/chromium"
-# Flags that work offline on the build machines (no background connections).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DOCS_IMAGES = REPO / "docs" / "images"
 ALL_WELL = "Besök gjort \u2013 allt väl"
 
