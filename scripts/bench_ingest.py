@@ -7,8 +7,9 @@ time per uplink):
 
 * ours, handler only: HA's webhook dispatcher with the request object cloudhooks
   use, for a realistic ChirpStack v4 body (three gateways, ~1.3 KB) and a TTS body;
-* the entity-write floor: the same entities' ``async_write_ha_state`` with the same
-  values, one shared context per uplink, as many writes as our uplink makes;
+* the entity-write floor: the same entities' ``async_write_ha_state`` for the writes our
+  uplinks made, with the values they brought (replayed), one shared context per uplink;
+  and the same writes of unchanged states, HA's cheaper path, for comparison;
 * bare ``hass.states.async_set`` for those writes, one shared context per uplink;
 * HA's MQTT sensors with ``value_template`` over ChirpStack's JSON (the same
   entities), messages handed to HA's MQTT client as paho delivers them;
@@ -248,17 +249,66 @@ def entity_objects(hass: HomeAssistant, prefix: str) -> list[Any]:
     return found
 
 
-def timed_floor(entities: list[Any], writes_per_uplink: float) -> float:
-    """µs per uplink for the same number of entity writes with the same values."""
-    writes = round(writes_per_uplink * UPLINKS)
+def record_uplinks(
+    hass: HomeAssistant, prefix: str
+) -> tuple[list[Any], Callable[[], None], Callable[[], None]]:
+    """Record, per uplink, the device's values and which entities our path wrote."""
+    entities = {entity.entity_id: entity for entity in entity_objects(hass, prefix)}
+    device = next(iter(entities.values())).device
+    recorded: list[Any] = []
+    pending: list[Any] = []
+
+    @callback
+    def ours(event_data: Any) -> bool:
+        return event_data["entity_id"] in entities
+
+    @callback
+    def written(event: Event[Any]) -> None:
+        pending.append(entities[event.data["entity_id"]])
+
+    unsubs = [
+        hass.bus.async_listen(name, written, event_filter=ours)
+        for name in ("state_changed", "state_reported")
+    ]
+
+    def after_uplink() -> None:
+        recorded.append((dict(device.values), list(pending)))
+        pending.clear()
+
+    def stop() -> None:
+        for unsub in unsubs:
+            unsub()
+
+    return recorded, after_uplink, stop
+
+
+def timed_floor(hass: HomeAssistant, recorded: list[Any], *, changed: bool) -> float:
+    """µs per uplink for the entity writes our uplinks made, one shared context per uplink.
+
+    ``changed``: replay the values each uplink brought (as ours writes them: the
+    states change); otherwise rewrite the same states (HA's cheaper "reported" path).
+    """
+    device = next(written[0].device for _, written in recorded if written)
     contexts = [Context() for _ in range(UPLINKS)]
+    plan = [recorded[n % len(recorded)] for n in range(UPLINKS)]
+    expected = sum(len(written) for _, written in plan)
+    counter, stop = count_writes(hass, "apt_0001")
+    kept = dict(device.values)
     gc.collect()
     start = time.perf_counter()
-    for n in range(writes):
-        entity = entities[n % len(entities)]
-        entity.async_set_context(contexts[n * UPLINKS // writes])
-        entity.async_write_ha_state()
-    return (time.perf_counter() - start) / UPLINKS * 1e6
+    for n, (values, written) in enumerate(plan):
+        if changed:
+            device.values = values
+        context = contexts[n]
+        for entity in written:
+            entity.async_set_context(context)
+            entity.async_write_ha_state()
+    elapsed = time.perf_counter() - start
+    stop()
+    device.values = kept
+    if counter[0] != expected:
+        raise RuntimeError(f"floor: {counter[0]} of {expected} writes happened")
+    return elapsed / UPLINKS * 1e6
 
 
 def timed_bare(hass: HomeAssistant, entities: list[Any], writes_per_uplink: float) -> float:
@@ -364,7 +414,8 @@ async def paths(workdir: Path) -> dict[str, Figure]:
     names = {
         "cs": "ours, handler only, ChirpStack body (1.3 KB)",
         "tts": "ours, handler only, TTS body",
-        "floor": "entity-write floor (same writes, shared context)",
+        "floor": "entity-write floor (our writes and values, shared context)",
+        "floor_same": "entity writes of unchanged states (for comparison)",
         "bare": "bare async_set (same writes, shared context)",
         "mqtt": "HA MQTT sensors + value_template, dispatch",
         "http": "ours over real HTTP (CPU of HA's process)",
@@ -388,10 +439,12 @@ async def paths(workdir: Path) -> dict[str, Figure]:
                 hass, "bench-tts", [request(tts_uplink("a81758fffe000002", 0), event=None)]
             )
             counter, stop = count_writes(hass, "apt_0001")
-            await post_all(
-                hass, "bench-cs", [request(chirpstack_up(DEV, n)) for n in range(1, 201)]
-            )
+            recorded, after_uplink, stop_recording = record_uplinks(hass, "apt_0001")
+            for n in range(1, 201):
+                await post_all(hass, "bench-cs", [request(chirpstack_up(DEV, n))])
+                after_uplink()
             stop()
+            stop_recording()
             writes = counter[0] / 200
             entities = entity_objects(hass, "apt_0001")
             url = f"http://127.0.0.1:{port}/api/webhook/bench-cs?event=up"
@@ -412,7 +465,8 @@ async def paths(workdir: Path) -> dict[str, Figure]:
                         None,
                     )
                 )
-                figures["floor"].values.append(timed_floor(entities, writes))
+                figures["floor"].values.append(timed_floor(hass, recorded, changed=True))
+                figures["floor_same"].values.append(timed_floor(hass, recorded, changed=False))
                 figures["bare"].values.append(timed_bare(hass, entities, writes))
                 figures["mqtt"].values.append(timed_mqtt(hass, first))
                 first += UPLINKS

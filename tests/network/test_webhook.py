@@ -265,6 +265,16 @@ BAD_REQUESTS = [
     pytest.param({"raw": b"x" * (64 * 1024 + 1)}, 413, "body over 64 KiB", id="too-large"),
     pytest.param({"raw": b"{not json"}, 400, "body is not JSON", id="not-json"),
     pytest.param({"raw": b"\xff\xfe"}, 400, "body is not JSON", id="not-utf8"),
+    # Strict JSON: a lone UTF-16 surrogate (it would break HA's own state and store
+    # writes) and the non-standard NaN / Infinity literals never reach the parsers.
+    pytest.param(
+        {"raw": b'{"deviceInfo": {"deviceName": "lgh \\ud800"}}'},
+        400,
+        "body is not JSON: no low surrogate",
+        id="lone-surrogate",
+    ),
+    pytest.param({"raw": b'{"batteryLevel": NaN}'}, 400, "body is not JSON", id="nan"),
+    pytest.param({"raw": b'{"batteryLevel": 1e999}'}, 400, "body is not JSON", id="infinity"),
     pytest.param(
         {"raw": b"\x0a\x24", "headers": {"Content-Type": "application/octet-stream"}},
         415,
