@@ -147,7 +147,7 @@ async def test_apartments_added_and_removed(hass: HomeAssistant, clock: Any) -> 
 async def test_unreadable_store_data(
     hass: HomeAssistant, clock: Any, hass_storage: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Unreadable saved data never stops supervision; the old journal is kept aside."""
+    """Unreadable saved data never stops supervision; it is kept aside, never silently ok."""
     entry = care_entry()
     key = f"municipal_iot.care.{entry.entry_id}"
     journal = {"version": 99, "entries": []}
@@ -164,10 +164,11 @@ async def test_unreadable_store_data(
         "data": journal,
     }
     await setup_care(hass, entry)
-    assert state(hass, STATUS) == "ok"
-    assert "Stored supervision state of Lägenhet 3 is unreadable" in caplog.text
+    assert state(hass, STATUS) == "sensor_problem"  # state lost: staff must check
+    assert "Supervision state of care unit Solrosen is unreadable" in caplog.text
     assert "The supervision journal is unreadable" in caplog.text
     assert hass_storage[f"{key}.journal.unreadable"]["data"] == journal
+    assert hass_storage[f"{key}.state.unreadable"]["data"] == {"apartments": {APT: {"version": 99}}}
 
 
 async def test_state_written_when_home_assistant_stops(

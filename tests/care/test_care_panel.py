@@ -127,6 +127,7 @@ async def test_subscribe_sends_units_then_changes(
         "last_motion": "2026-11-26T10:15:00+00:00",
         "next_alarm": "2026-11-26T11:25:00+00:00",
         "action_plan": "Knacka två gånger.",
+        "state_lost_at": None,
         "sensors": [{"entity_id": MOTION, "problem": None, "battery_low": False}],
         # The unit's rules and alarm policy, without the sensors (listed above).
         "rules": RULES | {"policy": {"escalation_minutes": 10, "reminder_minutes": 5}},

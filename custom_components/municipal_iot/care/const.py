@@ -66,6 +66,8 @@ EVENT_TYPES: Final[dict[EventKind, str]] = {
     EventKind.CHECK_SKIPPED: EVENT_SUPERVISION,
     EventKind.PAUSED: EVENT_SUPERVISION,
     EventKind.RESUMED: EVENT_SUPERVISION,
+    EventKind.STATE_LOST: EVENT_SUPERVISION,
+    EventKind.STATE_CHECKED: EVENT_SUPERVISION,
 }
 
 # Journal kinds written by the adapter (besides the engine's event kinds).

@@ -276,6 +276,8 @@ class AlarmButtonDescription(ButtonEntityDescription, PushEntityDescription):
     """Describes an alarm button: what a press does to the open alarm."""
 
     press_fn: Callable[[CareUnit, str, Context | None], None]
+    # Also usable when an apartment's state was lost (closing confirms the check).
+    after_state_loss: bool = False
 
 
 BUTTONS: tuple[AlarmButtonDescription, ...] = (
@@ -289,6 +291,7 @@ BUTTONS: tuple[AlarmButtonDescription, ...] = (
     AlarmButtonDescription(
         key="resolve",
         translation_key="resolve_alarm",
+        after_state_loss=True,
         press_fn=lambda unit, apartment_id, context: unit.resolve(
             apartment_id, outcome=OUTCOME_ALL_OK, context=context
         ),
@@ -306,8 +309,11 @@ class AlarmButton(ApartmentEntity, ButtonEntity):
 
     @property
     def available(self) -> bool:
-        """Return True while an alarm is open."""
-        return self.supervisor.episode is not None
+        """Return True while an alarm is open (closing: also while the state is lost)."""
+        supervisor = self.supervisor
+        return supervisor.episode is not None or (
+            self.entity_description.after_state_loss and supervisor.state_lost_at is not None
+        )
 
     def _shown(self) -> object:
         return None  # buttons have no state of their own; availability is compared too

@@ -159,7 +159,20 @@ class CareNotifier:
         Until Home Assistant has started (the mobile app may load after this
         integration), notifications wait and then go out in order.
         """
-        job = partial(self._async_handle, apartment, events, situation)
+        self._queue(partial(self._async_handle, apartment, events, situation))
+
+    @callback
+    def state_lost(self, apartments: list[ApartmentConfig]) -> None:
+        """Tell staff once that the unit's supervision state was lost: check every apartment."""
+        self._queue(partial(self._async_state_lost, apartments))
+
+    @callback
+    def state_checked(self) -> None:
+        """Take the state-lost notice away (every apartment has been checked)."""
+        self._queue(self._async_state_checked)
+
+    @callback
+    def _queue(self, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
         if self._hass.state is CoreState.running:
             self._spawn(job())
             return
@@ -226,6 +239,51 @@ class CareNotifier:
             await self._async_low_battery(apartment)
         elif event.kind is EventKind.PAUSED and event.data.get("user_id"):
             await self._async_paused(apartment, event)
+
+    async def _async_state_lost(self, apartments: list[ApartmentConfig]) -> None:
+        # One push for the whole unit; its journal lines go with the first apartment.
+        first = apartments[0]
+        tag = self._state_lost_tag()
+        data = self._urgent(
+            {
+                "tag": tag,
+                "group": f"{DOMAIN}_{slugify(self.config.title)}",
+                "visibility": "private",
+                "url": panel_path(),
+                "clickAction": panel_path(),
+            }
+        )
+        targets = list(self.config.staff_targets)
+        async with self._lock:
+            sent = await self._async_send(
+                first,
+                targets,
+                self.texts.get("state_lost_title", unit=self.config.title),
+                self.texts.get("state_lost_message", count=len(apartments)),
+                data,
+                link=panel_path(),
+            )
+        self._record(
+            first,
+            NOTIFIED,
+            {"notification": "state_lost", "targets": sent, "persistent": len(sent) < len(targets)},
+        )
+
+    async def _async_state_checked(self) -> None:
+        tag = self._state_lost_tag()
+        async with self._lock:
+            for target in _unique(self.config.staff_targets):
+                try:
+                    await self._hass.services.async_call(
+                        "notify", target, {"message": CLEAR, "data": {"tag": tag}}, blocking=True
+                    )
+                except HomeAssistantError as err:  # only a stale notice stays on that phone
+                    LOGGER.warning("Clearing a notice on notify.%s failed: %s", target, err)
+        self._persistent.pop(tag, None)
+        persistent_notification.async_dismiss(self._hass, tag)
+
+    def _state_lost_tag(self) -> str:
+        return f"{DOMAIN}_{slugify(self.config.title)}_state_lost"
 
     # -------------------------------------------------------------- messages
 
@@ -424,6 +482,7 @@ class CareNotifier:
         *,
         episode_id: str | None = None,
         fallback: bool = True,
+        link: str | None = None,
     ) -> list[str]:
         """Send to each target; return the targets reached.
 
@@ -437,13 +496,20 @@ class CareNotifier:
             if await self._async_call(apartment, target, payload, episode_id=episode_id)
         ]
         if fallback and (not targets or len(sent) < len(targets)):
-            self._persist(data["tag"], title, message, apartment)
+            self._persist(data["tag"], title, message, apartment, link)
         return sent
 
-    def _persist(self, tag: str, title: str, message: str, apartment: ApartmentConfig) -> None:
+    def _persist(
+        self,
+        tag: str,
+        title: str,
+        message: str,
+        apartment: ApartmentConfig,
+        url: str | None = None,
+    ) -> None:
         """Show (or replace) a persistent notification with a link to the panel."""
         self._persistent[tag] = (title, message)
-        link = self.texts.get("open_panel", url=panel_path(apartment.apartment_id))
+        link = self.texts.get("open_panel", url=url or panel_path(apartment.apartment_id))
         persistent_notification.async_create(
             self._hass, f"{message}\n\n{link}", title=title, notification_id=tag
         )

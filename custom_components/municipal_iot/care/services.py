@@ -168,9 +168,11 @@ def _resume(call: ServiceCall) -> None:
     unit.resume(apartment.apartment_id, context=call.context)
 
 
-def _open_alarm(call: ServiceCall) -> tuple[CareUnit, Apartment]:
+def _open_alarm(call: ServiceCall, *, state_lost: bool = False) -> tuple[CareUnit, Apartment]:
+    """Return the apartment with an open alarm (or, with ``state_lost``, lost state)."""
     unit, apartment = _apartment(call.hass, call)
-    if apartment.supervisor.episode is None:
+    supervisor = apartment.supervisor
+    if supervisor.episode is None and not (state_lost and supervisor.state_lost_at):
         raise _error("no_open_alarm", apartment=apartment.config.label)
     return unit, apartment
 
@@ -183,7 +185,7 @@ def _acknowledge(call: ServiceCall) -> None:
 
 @callback
 def _resolve(call: ServiceCall) -> None:
-    unit, apartment = _open_alarm(call)
+    unit, apartment = _open_alarm(call, state_lost=True)
     unit.resolve(
         apartment.apartment_id,
         outcome=call.data[ATTR_OUTCOME],

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -23,6 +25,49 @@ def state_store_key(entry_id: str) -> str:
 def journal_store_key(entry_id: str) -> str:
     """Return the storage key of a care unit's journal."""
     return f"care.{entry_id}.journal"
+
+
+@dataclass(slots=True)
+class LoadedState:
+    """The stored supervision state, and which of it could not be read.
+
+    ``apartments`` maps an apartment id to its engine state (a dict, not yet
+    parsed by the engine). ``all_lost`` says that the file as a whole was
+    unreadable (corrupt JSON, which Home Assistant renamed aside, or a wrong
+    top-level shape); ``lost`` names apartments whose own part was unreadable.
+    """
+
+    apartments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    all_lost: bool = False
+    lost: set[str] = field(default_factory=set)
+    error: str = ""
+    raw: object = None  # the stored data as read, for a backup
+
+    def is_lost(self, apartment_id: str) -> bool:
+        """Return True when the apartment's state was there but cannot be used."""
+        return self.all_lost or apartment_id in self.lost
+
+
+def validate_state(data: object) -> LoadedState:
+    """Check the shape of a stored state: ``{"apartments": {id: {...}}}``.
+
+    The engine parses each apartment's dict itself; here only the shape is
+    checked, so one bad apartment does not cost the others.
+    """
+    if data is None:
+        return LoadedState()
+    apartments = data.get("apartments") if isinstance(data, Mapping) else None
+    if not isinstance(apartments, Mapping):
+        error = f"wrong top-level shape ({type(data).__name__})"
+        return LoadedState(all_lost=True, error=error, raw=data)
+    loaded = LoadedState(raw=data)
+    for apartment_id, state in apartments.items():
+        if isinstance(state, Mapping):
+            loaded.apartments[str(apartment_id)] = dict(state)
+        else:
+            loaded.lost.add(str(apartment_id))
+            loaded.error = f"apartment {apartment_id}: {type(state).__name__} instead of an object"
+    return loaded
 
 
 class CoalescedStore:
@@ -47,6 +92,24 @@ class CoalescedStore:
         """Load the stored data ({} when nothing was stored) and start flushing on stop."""
         self._unsub_stop = self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
         return await self._store.async_load() or {}
+
+    async def async_load_state(self) -> LoadedState:
+        """Load and shape-check a supervision state (see :func:`validate_state`).
+
+        A file that exists but loads as nothing was corrupt JSON (Home Assistant
+        renamed it aside and raised its own repair issue): all is lost.
+        """
+        existed = await self._hass.async_add_executor_job(os.path.exists, self._store.path)
+        self._unsub_stop = self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
+        data = await self._store.async_load()
+        if data is None and existed:
+            return LoadedState(all_lost=True, error="corrupt file (renamed aside)")
+        return validate_state(data)
+
+    @property
+    def backup_path(self) -> str:
+        """Return the path of the ``.unreadable`` backup next to this store."""
+        return f"{self._store.path}.unreadable"
 
     @callback
     def schedule_save(self, *, urgent: bool = False) -> None:
@@ -75,11 +138,11 @@ class CoalescedStore:
         self._cancel_timer()
         self._store.async_delay_save(self._data_func)
 
-    async def async_backup(self, data: dict[str, Any]) -> None:
+    async def async_backup(self, data: object) -> None:
         """Keep unreadable data in a ``.unreadable`` store next to this one."""
         key = self._store.key.removeprefix(f"{DOMAIN}.")
         backup = domain_store(self._hass, f"{key}.unreadable", private=True)
-        await backup.async_save(data)
+        await backup.async_save(data)  # type: ignore[arg-type]  # kept as read, any JSON
 
     async def async_flush(self) -> None:
         """Write now and stop listening (the unit unloads)."""

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_change
 from homeassistant.util import dt as dt_util
@@ -35,7 +36,7 @@ from .config import ApartmentConfig, UnitConfig, apartment_configs
 from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_ALL_OK, STATE_SAVE_DELAY
 from .inputs import SensorInputs
 from .notify import AlarmInfo, CareNotifier, Situation, parse_action
-from .store import CoalescedStore, journal_store_key, state_store_key
+from .store import CoalescedStore, LoadedState, journal_store_key, state_store_key
 from .users import UserNames
 
 MOBILE_ACTION_EVENT = "mobile_app_notification_action"
@@ -48,6 +49,7 @@ NOTIFIER_KINDS = NOTIFY_KINDS | {
     EventKind.PAUSED,  # a pause someone made is told to the other phones
 }
 PRUNE_HOUR = 3
+STATE_LOST_ISSUE = "care_state_lost"
 # Logged at INFO: every alarm raised, acknowledged, escalated and closed.
 LOGGED = {
     EventKind.ALARM_RAISED: "Alarm raised in %s (%s)",
@@ -93,7 +95,7 @@ class CareUnit:
         hass = self.hass
         self.notifier.texts = await async_get_texts(hass)
         await self.users.async_start()
-        stored = (await self._state_store.async_load()).get("apartments", {})
+        stored = await self._state_store.async_load_state()
         journal_data = await self._journal_store.async_load()
         if journal_data:
             try:
@@ -109,8 +111,16 @@ class CareUnit:
             name=self.entry.title,
             entry_type=dr.DeviceEntryType.SERVICE,
         ).id
+        # An apartment with journal lines but no saved state has lost its state too.
+        journaled = {entry.apartment_id for entry in self.journal.entries}
+        lost: list[Apartment] = []
         for apartment_id, config in apartment_configs(self.entry, self.config).items():
-            self.apartments[apartment_id] = self._create(config, stored.get(apartment_id))
+            apartment, readable = self._create(config, stored, apartment_id in journaled)
+            self.apartments[apartment_id] = apartment
+            if not readable:
+                lost.append(apartment)
+        if lost:
+            await self._async_state_lost(lost, stored)
         for apartment in self.apartments.values():
             self._run(apartment, apartment.supervisor.tick())
         self._inputs.subscribe(self.apartments.values())
@@ -120,7 +130,10 @@ class CareUnit:
         ]
         self._prune()
 
-    def _create(self, config: ApartmentConfig, state: dict[str, Any] | None) -> Apartment:
+    def _create(
+        self, config: ApartmentConfig, stored: LoadedState, journaled: bool
+    ) -> tuple[Apartment, bool]:
+        """Create an apartment; also return False when its saved state was lost."""
         device = dr.async_get(self.hass).async_get_or_create(
             config_entry_id=self.entry.entry_id,
             config_subentry_id=config.apartment_id,
@@ -129,16 +142,51 @@ class CareUnit:
         )
         if config.area_id and device.area_id is None:
             dr.async_get(self.hass).async_update_device(device.id, area_id=config.area_id)
+        state = stored.apartments.get(config.apartment_id)
+        readable = not stored.is_lost(config.apartment_id) and (state is not None or not journaled)
         try:
-            supervisor = self._supervisor(config, state)
-        except (ValueError, KeyError, TypeError) as err:
-            LOGGER.error(
-                "Stored supervision state of %s is unreadable (%s); starting afresh",
-                config.label,
-                err,
-            )
+            supervisor = self._supervisor(config, state if readable else None)
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            stored.error = f"{config.label}: {err!r}"
+            readable = False
             supervisor = self._supervisor(config, None)
-        return Apartment(config, supervisor, device.id)
+        return Apartment(config, supervisor, device.id), readable
+
+    async def _async_state_lost(self, lost: list[Apartment], stored: LoadedState) -> None:
+        """Start lost apartments in the safe state: journaled, one push, a repair issue."""
+        LOGGER.error(
+            "Supervision state of care unit %s is unreadable (%s); %d apartments must be checked",
+            self.entry.title,
+            stored.error or "missing",
+            len(lost),
+        )
+        if stored.raw is not None:
+            await self._state_store.async_backup(stored.raw)
+        for apartment in lost:
+            self._run(apartment, apartment.supervisor.mark_state_lost())
+        self.notifier.state_lost([apartment.config for apartment in lost])
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            f"{STATE_LOST_ISSUE}_{self.entry.entry_id}",
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=STATE_LOST_ISSUE,
+            translation_placeholders={
+                "unit": self.entry.title,
+                "count": str(len(lost)),
+                "backup": self._state_store.backup_path if stored.raw is not None else "-",
+            },
+        )
+
+    @callback
+    def _state_checked(self) -> None:
+        """Clear the unit's state-lost notice once every apartment has been checked."""
+        if any(apartment.supervisor.state_lost_at for apartment in self.apartments.values()):
+            return
+        ir.async_delete_issue(self.hass, DOMAIN, f"{STATE_LOST_ISSUE}_{self.entry.entry_id}")
+        self.notifier.state_checked()
 
     def _supervisor(
         self, config: ApartmentConfig, state: dict[str, Any] | None
@@ -289,6 +337,8 @@ class CareUnit:
             notify = [event for event in events if event.kind in NOTIFIER_KINDS]
             if notify:
                 self._notify(apartment, notify)
+            if any(event.kind is EventKind.STATE_CHECKED for event in events):
+                self._state_checked()
         self._state_store.schedule_save(urgent=bool(events))
         self._schedule(apartment)
         self._signal(apartment, context)
@@ -398,6 +448,13 @@ class CareUnit:
         """Return how many apartments have an open alarm (acknowledged or not)."""
         return sum(
             apartment.supervisor.episode is not None for apartment in self.apartments.values()
+        )
+
+    @property
+    def state_lost_count(self) -> int:
+        """Return how many apartments still wait for a check after their state was lost."""
+        return sum(
+            apartment.supervisor.state_lost_at is not None for apartment in self.apartments.values()
         )
 
     @property

@@ -14,6 +14,7 @@ from ..supervision.timeutil import iso_or_none
 from .apartment import Apartment
 from .unit import CareUnit
 
+STATE_LOST = "state_lost"  # the status attribute ``problem`` after the state was lost
 # Tiles sort by urgency: alarm first, ok last.
 URGENCY: tuple[Status, ...] = (
     Status.ALARM,
@@ -51,6 +52,7 @@ def status_attributes(unit: CareUnit, apartment: Apartment) -> dict[str, Any]:
         "door_sensors": list(config.door_sensors),
         "action_plan": config.action_plan or None,
         "rules": rules_summary(supervisor),
+        "problem": STATE_LOST if supervisor.state_lost_at is not None else None,
     }
 
 
@@ -72,6 +74,7 @@ def apartment_tile(unit: CareUnit, apartment: Apartment) -> dict[str, Any]:
         "last_motion": iso_or_none(supervisor.last_motion),
         "next_alarm": iso_or_none(supervisor.next_alarm),
         "action_plan": apartment.config.action_plan,
+        "state_lost_at": iso_or_none(supervisor.state_lost_at),
         "sensors": [
             {
                 "entity_id": sensor_id,

@@ -60,6 +60,10 @@ Semantics in brief (details in the method docstrings):
   the inactivity rules are suspended and check windows are logged as skipped.
   Last-update times are persisted, so after long downtime sensors may be
   reported stale until their next report.
+* A supervisor whose stored state could not be read is marked *state lost*
+  (:meth:`ApartmentSupervisor.mark_state_lost`): it supervises from now on as a
+  fresh one, but its status stays ``sensor_problem`` (an alarm may have been
+  open) until staff have checked the apartment and call ``resolve``.
 * While paused, rules are not evaluated; motion is still recorded, sensor
   health is still tracked and an open episode (with its reminders) continues.
 
@@ -142,6 +146,7 @@ class ApartmentSupervisor:
         self._episode: EpisodeInfo | None = None
         self._pause: PauseInfo | None = None
         self._sensors: dict[str, SensorHealth] = {}
+        self._state_lost_at: datetime | None = None
         if state is not None:
             self._load(state)
         self._sync_sensors(now)
@@ -225,6 +230,9 @@ class ApartmentSupervisor:
     def resolve(self, user_id: str | None, outcome: str, note: str = "") -> list[Event]:
         """Close the open alarm episode with an outcome (and a note); no-op without one.
 
+        Without an open episode it confirms that staff checked an apartment whose
+        state was lost (``state_checked``).
+
         Closing without motion is allowed (staff were there): the event's
         ``motion_returned`` says which. Resolving counts as a confirmed check:
         the still time restarts now, and a check window running now counts as
@@ -234,7 +242,7 @@ class ApartmentSupervisor:
         def apply(now: datetime) -> list[Event]:
             episode = self._episode
             if episode is None:
-                return []
+                return self._state_checked(now, user_id, outcome, note)
             self._episode = None
             self._confirmed_at = now
             return [
@@ -251,6 +259,35 @@ class ApartmentSupervisor:
             ]
 
         return self._input(apply)
+
+    def mark_state_lost(self) -> list[Event]:
+        """Mark that the stored state could not be read: staff must check the apartment.
+
+        The status is ``sensor_problem`` until :meth:`resolve` (an alarm and a
+        grace still outrank it); supervision itself runs on as for a fresh start.
+        """
+        now = self._now()
+        self._state_lost_at = now
+        return [self._event(EventKind.STATE_LOST, now)]
+
+    def _state_checked(
+        self, now: datetime, user_id: str | None, outcome: str, note: str
+    ) -> list[Event]:
+        lost_at = self._state_lost_at
+        if lost_at is None:
+            return []
+        self._state_lost_at = None
+        self._confirmed_at = now
+        return [
+            self._event(
+                EventKind.STATE_CHECKED,
+                now,
+                user_id=user_id,
+                lost_at=iso(lost_at),
+                outcome=outcome,
+                **({"note": note} if note else {}),
+            )
+        ]
 
     def pause(self, *, until: datetime | None, reason: str, user_id: str | None) -> list[Event]:
         """Pause supervision until ``until`` (``None``: until :meth:`resume`).
@@ -363,12 +400,14 @@ class ApartmentSupervisor:
         return self._rules
 
     @property
-    def status(self) -> Status:
-        """Return the current status (alarm > grace > paused > sensor health > ok)."""
+    def status(self) -> Status:  # noqa: PLR0911 - one return per status, in rank order
+        """Return the current status (alarm > grace > state lost > paused > sensor health > ok)."""
         if self._episode is not None:
             return Status.ACKNOWLEDGED if self._episode.acknowledged else Status.ALARM
         if self._grace is not None:
             return Status.GRACE
+        if self._state_lost_at is not None:
+            return Status.SENSOR_PROBLEM
         if self._pause is not None:
             return Status.PAUSED
         if not self._sensor_ok or not self._rules.has_rules:
@@ -423,6 +462,11 @@ class ApartmentSupervisor:
         return None if check is None else check + timedelta(minutes=self._rules.grace_minutes)
 
     @property
+    def state_lost_at(self) -> datetime | None:
+        """Return when the stored state was found unreadable, until staff checked."""
+        return self._state_lost_at
+
+    @property
     def grace(self) -> GraceInfo | None:
         """Return the running grace period, if any."""
         return self._grace
@@ -458,6 +502,7 @@ class ApartmentSupervisor:
             "episode": None if self._episode is None else self._episode.to_dict(),
             "pause": None if self._pause is None else self._pause.to_dict(),
             "sensors": {sid: health.to_dict() for sid, health in self._sensors.items()},
+            "state_lost_at": iso_or_none(self._state_lost_at),
         }
 
     def _load(self, state: Mapping[str, Any]) -> None:
@@ -476,6 +521,7 @@ class ApartmentSupervisor:
         self._sensors = {
             sid: SensorHealth.from_dict(data) for sid, data in state.get("sensors", {}).items()
         }
+        self._state_lost_at = parse_iso_or_none(state.get("state_lost_at"))
 
     # -------------------------------------------------------------- internals
 

@@ -28,6 +28,9 @@ Data keys per kind (all alarm-episode events carry ``episode_id``):
 * ``low_battery``: sensor_id.
 * ``paused``: until (None = indefinitely), reason, user_id.
 * ``resumed``: user_id, automatic, paused_since (+ due_at when automatic).
+* ``state_lost``: the stored state could not be read (see
+  :meth:`~.engine.ApartmentSupervisor.mark_state_lost`).
+  ``state_checked``: user_id, lost_at, outcome (+ note): staff checked the apartment.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ class EventKind(StrEnum):
     LOW_BATTERY = "low_battery"
     PAUSED = "paused"
     RESUMED = "resumed"
+    STATE_LOST = "state_lost"
+    STATE_CHECKED = "state_checked"
 
 
 # Kinds that call for a staff notification (the adapter chooses priority and wording).
