@@ -108,6 +108,7 @@ KINDS: dict[str, EntryKind[Any]] = {
         setup_integration=care.async_setup,
         diagnostics=care_diagnostics.async_entry_diagnostics,
         device_diagnostics=care_diagnostics.async_device_diagnostics,
+        redact=care_diagnostics.TO_REDACT,
         reconfigure_step="care_reconfigure",
         options_flow=CareUnitOptionsFlow,
         subentry_flows={SUBENTRY_APARTMENT: ApartmentSubentryFlow},

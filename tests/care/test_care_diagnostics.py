@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from tests.care import APT, MOTION, care_entry, setup_care
+from tests.care import APT, MOTION, care_entry, mock_phones, setup_care
 
 
 @pytest.mark.usefixtures("stockholm", "phones", "sensor_off")
@@ -25,13 +26,38 @@ async def test_care_unit_diagnostics(
     entry = await setup_care(hass, care_entry())
     result = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert result["entry"]["title"] == "Solrosen"
-    assert result["entry"]["data"]["staff_targets"] == ["mobile_app_phone_a", "mobile_app_phone_b"]
+    assert result["entry"]["data"]["staff_targets"] == "**REDACTED**"
+    assert result["staff_target_count"] == 2
+    assert result["escalation_target_count"] == 1
+    assert result["apartments_state_lost"] == 0
     [apartment] = result["apartments"]
     assert apartment["label"] == "Lägenhet 3"
     assert apartment["sensors"] == [MOTION]
     assert apartment["status"] == "ok"
     assert apartment["engine"]["apartment_id"] == APT
     assert isinstance(result["journal_entries"], int)
+
+
+@pytest.mark.usefixtures("stockholm", "sensor_off")
+async def test_diagnostics_do_not_name_staff(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """A notify target names its phone's owner: neither download contains it (defect 11)."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    staff = ["mobile_app_anna_svensson", "mobile_app_erik_berg"]
+    mock_phones(hass, *staff)
+    entry = await setup_care(
+        hass, care_entry(staff_targets=staff[:1], escalation_targets=staff[1:])
+    )
+    registry = dr.async_get(hass)
+    downloads = [await get_diagnostics_for_config_entry(hass, hass_client, entry)]
+    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+        downloads.append(await get_diagnostics_for_device(hass, hass_client, entry, device))
+    assert len(downloads) == 3  # the unit, its device and the apartment's device
+    for download in downloads:
+        text = json.dumps(download)
+        assert "svensson" not in text
+        assert "berg" not in text
 
 
 @pytest.mark.usefixtures("stockholm", "phones", "sensor_off")

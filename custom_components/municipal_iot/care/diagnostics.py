@@ -1,4 +1,8 @@
-"""Diagnostics of a care unit and of its apartments' devices (no personal data in them)."""
+"""Diagnostics of a care unit and of its apartments' devices (no personal data in them).
+
+Notify targets are named after the staff member's phone (``mobile_app_<first>_<last>``):
+they are redacted wherever they occur (:data:`TO_REDACT`, applied by the root).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .apartment import Apartment
+from .const import CONF_ESCALATION_TARGETS, CONF_STAFF_TARGETS
 from .unit import CareUnitConfigEntry
+
+
+TO_REDACT = frozenset({CONF_STAFF_TARGETS, CONF_ESCALATION_TARGETS, "targets", "target"})
 
 
 def _apartment(apartment: Apartment) -> dict[str, Any]:
@@ -28,6 +36,9 @@ async def async_entry_diagnostics(
     return {
         "apartments": [_apartment(apartment) for apartment in unit.apartments.values()],
         "journal_entries": len(unit.journal),
+        "staff_target_count": len(unit.config.staff_targets),
+        "escalation_target_count": len(unit.config.escalation_targets),
+        "apartments_state_lost": unit.state_lost_count,
     }
 
 
