@@ -51,8 +51,10 @@ async def test_diagnostics_do_not_name_staff(
     )
     registry = dr.async_get(hass)
     downloads = [await get_diagnostics_for_config_entry(hass, hass_client, entry)]
-    for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        downloads.append(await get_diagnostics_for_device(hass, hass_client, entry, device))
+    downloads += [
+        await get_diagnostics_for_device(hass, hass_client, entry, device)
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+    ]
     assert len(downloads) == 3  # the unit, its device and the apartment's device
     for download in downloads:
         text = json.dumps(download)

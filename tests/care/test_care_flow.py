@@ -439,3 +439,49 @@ async def test_phones_by_their_names(hass: HomeAssistant) -> None:
         "label": "Annas iPhone (notify.mobile_app_annas_iphone)",
     } in options
     assert {"value": "mobile_app_night", "label": "night (notify.mobile_app_night)"} in options
+
+
+PERSONNUMMER = "811218-9876"  # passes the Luhn test
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+@pytest.mark.parametrize("field", ["label", "action_plan", "decision_reference"])
+async def test_apartment_free_text_refuses_a_personal_number(
+    hass: HomeAssistant, field: str
+) -> None:
+    """No free-text field of an apartment takes a personnummer (issue 10, defect 11)."""
+    entry = care_entry()
+    entry.add_to_hass(hass)
+    result = await _apartment_form(hass, entry)
+    form = {**APARTMENT_FORM, field: f"Lgh 5 {PERSONNUMMER}"}
+    for _ in range(2):  # submitting it again does not help
+        result = await hass.config_entries.subentries.async_configure(result["flow_id"], form)
+        assert result["errors"] == {field: "personal_number"}
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_apartment_free_text_warns_about_a_name(hass: HomeAssistant) -> None:
+    """A possible name warns; the same text submitted again is kept."""
+    entry = care_entry()
+    entry.add_to_hass(hass)
+    result = await _apartment_form(hass, entry)
+    form = {**APARTMENT_FORM, "action_plan": "Ring Anna om hon sover."}
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], form)
+    assert result["errors"] == {"action_plan": "possible_name"}
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], form)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    subentry = next(sub for sub in entry.subentries.values() if sub.title == "Lägenhet 5")
+    assert subentry.data["action_plan"] == "Ring Anna om hon sover."
+
+
+async def test_care_unit_name_refuses_a_personal_number(hass: HomeAssistant) -> None:
+    """The unit's name is free text too (a place name: capitals do not warn)."""
+    result = await _care_form(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**UNIT_FORM, "name": f"Solrosen {PERSONNUMMER}"}
+    )
+    assert result["errors"] == {"name": "personal_number"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**UNIT_FORM, "name": "Gruppbostad Solrosen"}
+    )
+    assert result["step_id"] == "care_rules"

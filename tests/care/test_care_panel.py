@@ -265,6 +265,29 @@ async def test_misuse_is_a_translated_error_not_an_error_log(
     assert not [record for record in caplog.records if record.levelname == "ERROR"]
 
 
+async def test_close_note_refuses_a_personal_number(
+    hass: HomeAssistant, clock: Any, hass_ws_client: Any, staff_user: MockUser
+) -> None:
+    """The panel's close command refuses a personnummer in the note, like the action."""
+    entry = await setup_care(hass, care_entry())
+    await advance(hass, clock, 70)
+    ws = await _staff_ws(hass, hass_ws_client, staff_user)
+    await ws.send_json(
+        {
+            "id": 1,
+            "type": "municipal_iot/close",
+            "entry_id": entry.entry_id,
+            "apartment_id": APT,
+            "outcome": "visited_all_ok",
+            "note": "Pratade med 811218-9876.",
+        }
+    )
+    answer = await ws.receive_json()
+    assert answer["success"] is False
+    assert answer["error"]["translation_key"] == "personal_number_in_text"
+    assert entry.runtime_data.apartments[APT].supervisor.episode is not None
+
+
 async def test_download_through_a_signed_link(
     hass: HomeAssistant,
     clock: Any,

@@ -308,3 +308,20 @@ async def test_export_validation(hass: HomeAssistant, clock: Any, staff_user: Mo
         await call(hass, "export_journal", data)
     assert failed.value.translation_key == "export_failed"
     assert failed.value.translation_placeholders == {"error": "disk full"}
+
+
+async def test_resolve_note_refuses_a_personal_number(hass: HomeAssistant, clock: Any) -> None:
+    """A closing note is journaled in clear: a personnummer in it is refused, translated."""
+    entry = await setup_care(hass, care_entry())
+    device_id = apartment_device(hass, entry)
+    await advance(hass, clock, 70)
+    with pytest.raises(ServiceValidationError) as err:
+        await call(
+            hass,
+            "resolve_alarm",
+            {"device_id": device_id, "note": "Boende 19811218-9876 hjälpt upp."},
+        )
+    assert err.value.translation_key == "personal_number_in_text"
+    assert err.value.translation_placeholders == {"field": "note"}
+    assert state(hass, STATUS) == "alarm"  # not closed
+    assert all("9876" not in str(item.data) for item in entry.runtime_data.journal.entries)

@@ -36,8 +36,10 @@ from .const import (
     RULES_UNIT,
 )
 from .flow import has_text
+from .privacy import FreeTextGuard
 from .rules_form import DEFAULT_RULES, rules_from_input, rules_schema, rules_to_form
 
+FREE_TEXT = (CONF_LABEL, CONF_ACTION_PLAN, CONF_DECISION_REF)
 MOTION_CLASSES = ["motion", "occupancy", "presence"]
 DOOR_CLASSES = ["door", "opening", "garage_door"]
 
@@ -87,6 +89,7 @@ class ApartmentSubentryFlow(ConfigSubentryFlow):
         """Initialise the flow state."""
         self._title = ""
         self._data: dict[str, Any] = {}
+        self._free_text = FreeTextGuard()
 
     @property
     def _is_new(self) -> bool:
@@ -110,7 +113,7 @@ class ApartmentSubentryFlow(ConfigSubentryFlow):
             return {CONF_DOOR_SENSORS: "sensor_twice"}
         if not user_input.get(CONF_CONSENT_DATE):
             return {CONF_CONSENT_DATE: "consent_required"}
-        return {}
+        return self._free_text.errors(user_input, FREE_TEXT)
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Describe the apartment and choose its sensors."""

@@ -15,7 +15,6 @@ from .apartment import Apartment
 from .const import CONF_ESCALATION_TARGETS, CONF_STAFF_TARGETS
 from .unit import CareUnitConfigEntry
 
-
 TO_REDACT = frozenset({CONF_STAFF_TARGETS, CONF_ESCALATION_TARGETS, "targets", "target"})
 
 

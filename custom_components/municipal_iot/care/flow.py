@@ -54,6 +54,7 @@ from .const import (
     DOWNLOAD_MINUTES,
     JOURNAL_CSV_URL,
 )
+from .privacy import FreeTextGuard
 from .rules_form import (
     DEFAULT_RULES,
     minutes_selector,
@@ -130,6 +131,13 @@ class CareUnitFlow(ConfigFlow):
 
     _care_title: str = ""
     _care_data: dict[str, Any] = {}  # noqa: RUF012 - replaced per flow, never mutated
+    _care_free_text: FreeTextGuard | None = None
+
+    def _care_name_errors(self, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Refuse a personal number in the unit's name (a place name: no name warning)."""
+        if self._care_free_text is None:
+            self._care_free_text = FreeTextGuard()
+        return self._care_free_text.errors(user_input, [CONF_NAME], names=False)
 
     async def async_step_care_unit(
         self, user_input: dict[str, Any] | None = None
@@ -140,7 +148,7 @@ class CareUnitFlow(ConfigFlow):
             name = user_input[CONF_NAME].strip()
             if not has_text(name):
                 errors[CONF_NAME] = "invalid_name"
-            else:
+            elif not (errors := self._care_name_errors(user_input)):
                 # A flow left open on its last step must not block the name: the
                 # unique id is checked again when the entry is created.
                 await self.async_set_unique_id(
@@ -179,7 +187,7 @@ class CareUnitFlow(ConfigFlow):
                 for other in self._async_current_entries(include_ignore=False)
             ):
                 errors[CONF_NAME] = "name_in_use"
-            else:
+            elif not (errors := self._care_name_errors(user_input)):
                 self._care_title = name
                 self._care_data = {**entry.data, **unit_data(user_input)}
                 return await self.async_step_care_rules()

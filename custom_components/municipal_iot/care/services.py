@@ -32,6 +32,7 @@ from ..supervision.timeutil import iso_or_none
 from .apartment import Apartment
 from .const import EXPORT_DIR, NOTE_MAX_LENGTH, OUTCOME_ALL_OK, PAUSE_REASONS
 from .export import CONTENT_ENTRIES, CONTENT_EPISODES, async_export_journal
+from .privacy import refuse_personal_number
 from .unit import CareUnit
 
 SERVICE_PAUSE = "pause_supervision"
@@ -186,10 +187,12 @@ def _acknowledge(call: ServiceCall) -> None:
 @callback
 def _resolve(call: ServiceCall) -> None:
     unit, apartment = _open_alarm(call, state_lost=True)
+    note = call.data[ATTR_NOTE].strip()
+    refuse_personal_number(note, ATTR_NOTE)
     unit.resolve(
         apartment.apartment_id,
         outcome=call.data[ATTR_OUTCOME],
-        note=call.data[ATTR_NOTE].strip(),
+        note=note,
         context=call.context,
     )
 

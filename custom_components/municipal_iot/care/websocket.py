@@ -46,6 +46,7 @@ from .const import (
     PAUSE_REASONS,
 )
 from .export import CONTENT_ENTRIES, CONTENT_EPISODES
+from .privacy import refuse_personal_number
 from .unit import CareUnit
 from .view import apartment_tile
 
@@ -219,9 +220,11 @@ def _staff_action(schema: dict[Any, Any], action: Action) -> WebSocketCommandHan
     return handler
 
 
-def _open_alarm(unit: CareUnit, apartment_id: str) -> None:
+def _open_alarm(unit: CareUnit, apartment_id: str, *, state_lost: bool = False) -> None:
+    """Refuse unless an alarm is open (or, with ``state_lost``, the state was lost)."""
     apartment = unit.apartments[apartment_id]
-    if apartment.supervisor.episode is None:
+    supervisor = apartment.supervisor
+    if supervisor.episode is None and not (state_lost and supervisor.state_lost_at):
         raise _error("no_open_alarm", apartment=apartment.config.label)
 
 
@@ -235,11 +238,13 @@ def _acknowledge(
 def _close(
     hass: HomeAssistant, unit: CareUnit, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
-    _open_alarm(unit, msg["apartment_id"])
+    _open_alarm(unit, msg["apartment_id"], state_lost=True)
+    note = msg["note"].strip()
+    refuse_personal_number(note, "note")
     unit.resolve(
         msg["apartment_id"],
         outcome=msg["outcome"],
-        note=msg["note"].strip(),
+        note=note,
         context=connection.context(msg),
     )
 
