@@ -196,7 +196,7 @@ async def test_state_written_when_home_assistant_stops(
 
 
 async def test_journal_retention(hass: HomeAssistant, clock: Any) -> None:
-    """Entries older than the retention are pruned in the nightly clean-up."""
+    """Whole months older than the retention are removed in the nightly clean-up."""
     rules = RULES | {"continuous_minutes": None}
     entry = await setup_care(hass, care_entry(rules=rules, retention_months=1))
     unit: CareUnit = entry.runtime_data
@@ -207,8 +207,11 @@ async def test_journal_retention(hass: HomeAssistant, clock: Any) -> None:
     await advance(hass, clock, 60)  # the switch pauses for an hour
     await advance(hass, clock, 29 * 24 * 60 - 60)
     assert [item.kind for item in unit.journal.entries] == ["paused", "resumed"]
-    await advance(hass, clock, 2 * 24 * 60)
+    await advance(hass, clock, 2 * 24 * 60)  # 27 Dec: 31 days, but November is not over by 30
+    assert [item.kind for item in unit.journal.entries] == ["paused", "resumed"]
+    await advance(hass, clock, 5 * 24 * 60)  # 1 Jan: the clean-up removes November
     assert unit.journal.entries == []
+    assert unit.journal.months() == []
 
 
 async def test_failed_platform_unload_keeps_the_unit(hass: HomeAssistant, clock: Any) -> None:

@@ -417,3 +417,71 @@ def test_engine_events_journal_end_to_end(clock, make):
         "user-x",
         "false_alarm",
     )
+
+
+def _at(year: int, month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def test_months_and_changes():
+    """Entries fall into UTC months; the months written since the last save are told."""
+    journal = Journal()
+    journal.add(event(EventKind.PAUSED, _at(2026, 1, 31, 23)), apartment_label="A")
+    journal.add(event(EventKind.RESUMED, _at(2026, 3, 1, 0)), apartment_label="A")
+    assert journal.months() == ["2026-01", "2026-03"]
+    assert journal.take_changes() == ({"2026-01", "2026-03"}, set())
+    assert journal.take_changes() == (set(), set())
+    journal.add(event(EventKind.PAUSED, _at(2026, 3, 2)), apartment_label="A")
+    assert journal.take_changes() == ({"2026-03"}, set())
+    data = journal.month_data("2026-03")
+    assert [item["kind"] for item in data["entries"]] == ["resumed", "paused"]
+    restored, warnings = Journal.from_months(
+        [journal.month_data(month) for month in journal.months()], next_id=journal.next_id
+    )
+    assert warnings == []
+    assert restored.entries == journal.entries
+    assert restored.next_id == journal.next_id
+
+
+def test_prune_months_drops_whole_months_and_keeps_episodes_whole():
+    """Retention removes months that ended before the cutoff, unless an episode goes on."""
+    journal = Journal()
+    journal.add(event(EventKind.PAUSED, _at(2025, 9, 10)), apartment_label="A")
+    journal.add(
+        event(EventKind.ALARM_RAISED, _at(2025, 10, 31, 23), episode_id="e"), apartment_label="A"
+    )
+    journal.add(event(EventKind.RESOLVED, _at(2025, 11, 1, 1), episode_id="e"), apartment_label="A")
+    journal.add(event(EventKind.PAUSED, _at(2026, 1, 5)), apartment_label="A")
+    journal.take_changes()
+    # Cutoff 2025-12-15: September, October and November are over, but the episode
+    # of October goes on in November, which is over too: all three go.
+    assert journal.prune_months(now=_at(2025, 12, 15), retention=timedelta(0)) == [
+        "2025-09",
+        "2025-10",
+        "2025-11",
+    ]
+    assert journal.take_changes() == (set(), {"2025-09", "2025-10", "2025-11"})
+    assert journal.months() == ["2026-01"]
+
+    journal = Journal()
+    journal.add(event(EventKind.PAUSED, _at(2025, 9, 10)), apartment_label="A")
+    journal.add(
+        event(EventKind.ALARM_RAISED, _at(2025, 10, 31, 23), episode_id="e"), apartment_label="A"
+    )
+    journal.add(event(EventKind.RESOLVED, _at(2025, 11, 1, 1), episode_id="e"), apartment_label="A")
+    # Cutoff 2025-11-15: November is not over, so October (same episode) stays too.
+    assert journal.prune_months(now=_at(2025, 11, 15), retention=timedelta(0)) == ["2025-09"]
+    assert journal.months() == ["2025-10", "2025-11"]
+    assert journal.prune_months(now=_at(2025, 11, 15), retention=timedelta(0)) == []
+
+
+def test_from_months_drops_bad_entries_by_name():
+    """An unreadable entry is dropped with a warning; the rest of the month stays."""
+    good = Journal()
+    good.add(event(EventKind.PAUSED, _at(2026, 2, 1)), apartment_label="A")
+    month = good.month_data("2026-02")
+    month["entries"].append({"id": 9, "at": "not a time"})
+    journal, warnings = Journal.from_months([month])
+    assert len(journal) == 1
+    assert len(warnings) == 1
+    assert warnings[0].startswith("2026-02: entry")

@@ -27,6 +27,12 @@ def journal_store_key(entry_id: str) -> str:
     return f"care.{entry_id}.journal"
 
 
+async def async_backup(hass: HomeAssistant, key: str, data: object) -> None:
+    """Keep unreadable data of the store ``<DOMAIN>.<key>`` in ``<key>.unreadable``."""
+    backup = domain_store(hass, f"{key}.unreadable", private=True)
+    await backup.async_save(data)  # type: ignore[arg-type]  # kept as read, any JSON
+
+
 @dataclass(slots=True)
 class LoadedState:
     """The stored supervision state, and which of it could not be read.
@@ -140,9 +146,7 @@ class CoalescedStore:
 
     async def async_backup(self, data: object) -> None:
         """Keep unreadable data in a ``.unreadable`` store next to this one."""
-        key = self._store.key.removeprefix(f"{DOMAIN}.")
-        backup = domain_store(self._hass, f"{key}.unreadable", private=True)
-        await backup.async_save(data)  # type: ignore[arg-type]  # kept as read, any JSON
+        await async_backup(self._hass, self._store.key.removeprefix(f"{DOMAIN}."), data)
 
     async def async_flush(self) -> None:
         """Write now and stop listening (the unit unloads)."""

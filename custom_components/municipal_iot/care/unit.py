@@ -35,8 +35,9 @@ from .apartment import Apartment, changes_signal, unit_signal
 from .config import ApartmentConfig, UnitConfig, apartment_configs
 from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_ALL_OK, STATE_SAVE_DELAY
 from .inputs import SensorInputs
+from .journal_store import JournalStore
 from .notify import AlarmInfo, CareNotifier, Situation, parse_action
-from .store import CoalescedStore, LoadedState, journal_store_key, state_store_key
+from .store import CoalescedStore, LoadedState, state_store_key
 from .users import UserNames
 
 MOBILE_ACTION_EVENT = "mobile_app_notification_action"
@@ -84,8 +85,8 @@ class CareUnit:
         self._state_store = CoalescedStore(
             hass, state_store_key(entry.entry_id), self._state_data, delay=STATE_SAVE_DELAY
         )
-        self._journal_store = CoalescedStore(
-            hass, journal_store_key(entry.entry_id), self._journal_data, delay=JOURNAL_SAVE_DELAY
+        self._journal_store = JournalStore(
+            hass, entry.entry_id, lambda: self.journal, delay=JOURNAL_SAVE_DELAY
         )
 
     # -------------------------------------------------------------- lifecycle
@@ -96,14 +97,7 @@ class CareUnit:
         self.notifier.texts = await async_get_texts(hass)
         await self.users.async_start()
         stored = await self._state_store.async_load_state()
-        journal_data = await self._journal_store.async_load()
-        if journal_data:
-            try:
-                self.journal = Journal.from_dict(journal_data)
-            except (ValueError, KeyError, TypeError) as err:
-                # Supervision must run anyway; keep the unreadable journal aside.
-                LOGGER.error("The supervision journal is unreadable (%s); starting a new one", err)
-                await self._journal_store.async_backup(journal_data)
+        self.journal = await self._journal_store.async_load()
         dev_reg = dr.async_get(hass)
         self.device_id = dev_reg.async_get_or_create(
             config_entry_id=self.entry.entry_id,
@@ -427,11 +421,9 @@ class CareUnit:
 
     @callback
     def _prune(self, _now: datetime | None = None) -> None:
-        if self.journal.prune(now=dt_util.utcnow(), retention=self.config.retention):
+        """Retention: whole months older than the unit's retention are removed."""
+        if self.journal.prune_months(now=dt_util.utcnow(), retention=self.config.retention):
             self._journal_store.schedule_save()
-
-    def _journal_data(self) -> dict[str, Any]:
-        return self.journal.to_dict()
 
     def _state_data(self) -> dict[str, Any]:
         return {

@@ -5,8 +5,14 @@ days by default). Entries hold only timestamps, apartment ids and labels, HA
 user ids and event data; no personal names. An adapter adds the engine's events
 with :meth:`Journal.add` and its own entries (for example ``"notified"`` when
 push notifications for an episode went out, with ``data["episode_id"]``) with
-:meth:`Journal.record`, saves :meth:`Journal.to_dict` in a Store and calls
-:meth:`Journal.prune` daily.
+:meth:`Journal.record`, and calls :meth:`Journal.prune_months` daily.
+
+Storage is by calendar month (UTC): :meth:`Journal.month_data` is one month's
+stored form, :meth:`Journal.take_changes` tells which months changed or were
+dropped since the last save (so only those are written), and
+:meth:`Journal.from_months` rebuilds from the months' stored forms.
+:meth:`Journal.to_dict` / :meth:`Journal.from_dict` are the single-document form
+(version 1, the storage before month segments; kept for migration).
 
 Export: :func:`to_csv` lists entries; :func:`episodes_to_csv` lists one row per
 alarm episode (raised, notified, acknowledged, resolved). Both take optional
@@ -24,7 +30,7 @@ import io
 import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +39,7 @@ from .timeutil import iso, parse_iso, utc
 
 DEFAULT_RETENTION = timedelta(days=396)  # about 13 months
 NOTIFIED = "notified"  # adapter entry: notifications for data["episode_id"] were sent
-JOURNAL_VERSION = 1
+JOURNAL_VERSION = 1  # of an entry list (a month's segment, or the old single document)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Outcomes of closing an alarm; journals written before they existed say "ok" or "visited".
 OUTCOMES = ("visited_all_ok", "visited_needed_help", "false_alarm", "technical_fault")
@@ -171,6 +177,24 @@ def build_episodes(entries: Iterable[JournalEntry]) -> list[Episode]:
     return list(episodes.values())
 
 
+def month_of(at: datetime) -> str:
+    """Return the storage month (``YYYY-MM``, UTC) of an instant."""
+    at = utc(at)
+    return f"{at.year:04d}-{at.month:02d}"
+
+
+def month_start(month: str) -> datetime:
+    """Return the first instant (UTC) of a ``YYYY-MM`` month."""
+    year, number = (int(part) for part in month.split("-"))
+    return datetime(year, number, 1, tzinfo=UTC)
+
+
+def next_month(month: str) -> str:
+    """Return the month after ``YYYY-MM``."""
+    start = month_start(month)
+    return month_of((start + timedelta(days=32)).replace(day=1))
+
+
 class Journal:
     """Journal entries in time order, with retention and JSON round-trip."""
 
@@ -178,6 +202,8 @@ class Journal:
         """Create a journal from existing entries."""
         self._entries = sorted(entries, key=lambda item: (item.at, item.id))
         self._next_id = max([next_id, *(entry.id + 1 for entry in self._entries)])
+        self._changed: set[str] = set()  # months written to since take_changes()
+        self._dropped: set[str] = set()  # months removed by retention since take_changes()
 
     def __len__(self) -> int:
         """Return the number of entries."""
@@ -215,6 +241,7 @@ class Journal:
             self._next_id, utc(at), apartment_id, apartment_label, kind, user_id, dict(data or {})
         )
         self._next_id += 1
+        self._changed.add(month_of(entry.at))
         if self._entries and entry.at < self._entries[-1].at:
             bisect.insort(self._entries, entry, key=lambda item: (item.at, item.id))
         else:
@@ -241,6 +268,85 @@ class Journal:
         dropped = len(self._entries) - len(kept)
         self._entries = kept
         return dropped
+
+    def prune_months(self, *, now: datetime, retention: timedelta = DEFAULT_RETENTION) -> list[str]:
+        """Drop whole months that ended before ``now - retention``; return them.
+
+        A month holding part of an episode that goes on in a kept month stays:
+        an episode is never cut in half.
+        """
+        cutoff = utc(now) - retention
+        old = [month for month in self.months() if month_start(next_month(month)) <= cutoff]
+        if not old:
+            return []
+        boundary = month_start(next_month(old[-1]))
+        kept = bisect.bisect_left(self._entries, boundary, key=lambda item: item.at)
+        ongoing = {entry.episode_id for entry in self._entries[kept:] if entry.episode_id}
+        dropped: set[str] = set()
+        for month in reversed(old):  # newest first: a kept month keeps its episodes whole
+            episodes = {entry.episode_id for entry in self.month_entries(month) if entry.episode_id}
+            if episodes & ongoing:
+                ongoing |= episodes
+            else:
+                dropped.add(month)
+        if dropped:
+            self._entries = [entry for entry in self._entries if month_of(entry.at) not in dropped]
+            self._dropped |= dropped
+            self._changed -= dropped
+        return sorted(dropped)
+
+    def months(self) -> list[str]:
+        """Return the months that hold entries, oldest first."""
+        months: list[str] = []
+        index = 0
+        while index < len(self._entries):
+            month = month_of(self._entries[index].at)
+            months.append(month)
+            end = month_start(next_month(month))
+            index = bisect.bisect_left(self._entries, end, lo=index, key=lambda item: item.at)
+        return months
+
+    def month_entries(self, month: str) -> list[JournalEntry]:
+        """Return the entries of one ``YYYY-MM`` month."""
+        return self.between(month_start(month), month_start(next_month(month)))
+
+    def month_data(self, month: str) -> dict[str, Any]:
+        """Return one month's stored form (JSON-serialisable)."""
+        return {
+            "version": JOURNAL_VERSION,
+            "month": month,
+            "entries": [entry.to_dict() for entry in self.month_entries(month)],
+        }
+
+    @property
+    def next_id(self) -> int:
+        """Return the id the next entry gets."""
+        return self._next_id
+
+    def take_changes(self) -> tuple[set[str], set[str]]:
+        """Return (months changed, months dropped) since the last call, and forget them."""
+        changed, dropped = self._changed, self._dropped
+        self._changed, self._dropped = set(), set()
+        return changed, dropped
+
+    @classmethod
+    def from_months(
+        cls, months: Iterable[Mapping[str, Any]], *, next_id: int = 1
+    ) -> tuple[Journal, list[str]]:
+        """Rebuild from months' stored forms; also return a warning per entry dropped.
+
+        An entry that cannot be read is dropped (named in the warnings); the
+        rest of its month is kept.
+        """
+        entries: list[JournalEntry] = []
+        warnings: list[str] = []
+        for month in months:
+            for item in month.get("entries") or ():
+                try:
+                    entries.append(JournalEntry.from_dict(item))
+                except (KeyError, TypeError, ValueError, AttributeError) as err:
+                    warnings.append(f"{month.get('month')}: entry {item!r:.80} ({err!r})")
+        return cls(entries, next_id=next_id), warnings
 
     def between(
         self,

@@ -1,0 +1,191 @@
+"""A care unit's journal on disk: one Store per calendar month and a small index.
+
+``<DOMAIN>.care.<entry>.journal`` is the index (``version`` 2: ``next_id`` and
+the months); ``<DOMAIN>.care.<entry>.journal.<YYYY-MM>`` holds one month's
+entries. A new entry rewrites only its month; retention removes whole month
+files. The journal before month segments was one document under the index's
+key (``version`` 1 with ``entries``): it is split into months on first load,
+months first and the index last, so an interrupted migration simply runs again.
+
+Nothing unreadable is dropped silently: an unreadable index or month is logged
+and kept aside as ``.unreadable``; the months found on disk are still read; an
+unreadable entry is dropped with a warning naming it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers.storage import Store
+
+from ..const import DOMAIN, LOGGER
+from ..store import domain_store
+from ..supervision.journal import Journal
+from .store import async_backup, journal_store_key
+
+INDEX_VERSION = 2
+_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+class JournalStore:
+    """Load and save a :class:`Journal` in month segments (see the module docstring)."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        journal: Callable[[], Journal],
+        *,
+        delay: float,
+    ) -> None:
+        """Bind to a care unit's journal; ``journal`` returns the one in use."""
+        self._hass = hass
+        self._key = journal_store_key(entry_id)
+        self._journal = journal
+        self._delay = delay
+        self._index = domain_store(hass, self._key, private=True, atomic_writes=True)
+        self._segments: dict[str, Store[dict[str, Any]]] = {}
+        self._months: set[str] = set()  # the months the index lists
+        self._pending: set[str] = set()  # months handed to their Store since the last flush
+        self._timer: asyncio.TimerHandle | None = None
+        self._unsub_stop: CALLBACK_TYPE | None = None
+
+    def _segment(self, month: str) -> Store[dict[str, Any]]:
+        if (store := self._segments.get(month)) is None:
+            store = self._segments[month] = domain_store(
+                self._hass, f"{self._key}.{month}", private=True, atomic_writes=True
+            )
+        return store
+
+    # ----------------------------------------------------------------- loading
+
+    async def async_load(self) -> Journal:
+        """Load every month (migrating the single-document journal), then save on stop."""
+        self._unsub_stop = self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
+        data = await self._index.async_load()
+        next_id = 1
+        months = set(await self._hass.async_add_executor_job(self._months_on_disk))
+        if isinstance(data, Mapping) and "entries" in data:
+            return await self._async_migrate(data)
+        if isinstance(data, Mapping) and data.get("version") == INDEX_VERSION:
+            next_id = int(data.get("next_id") or 1)
+            months |= {str(month) for month in data.get("months") or () if _MONTH.fullmatch(month)}
+        elif data is not None:
+            LOGGER.error("The supervision journal's index is unreadable; reading its months")
+            await async_backup(self._hass, self._key, data)
+        segments = [segment for month in sorted(months) if (segment := await self._read(month))]
+        journal, warnings = Journal.from_months(segments, next_id=next_id)
+        for warning in warnings:
+            LOGGER.warning("Dropped an unreadable supervision journal entry: %s", warning)
+        journal.take_changes()
+        self._months = months
+        return journal
+
+    def _months_on_disk(self) -> list[str]:
+        prefix = f"{DOMAIN}.{self._key}."
+        try:
+            names = os.listdir(self._hass.config.path(".storage"))  # noqa: PTH208 - names only
+        except OSError:
+            return []
+        return [
+            name.removeprefix(prefix)
+            for name in names
+            if name.startswith(prefix) and _MONTH.fullmatch(name.removeprefix(prefix))
+        ]
+
+    async def _read(self, month: str) -> Mapping[str, Any] | None:
+        data = await self._segment(month).async_load()
+        if data is None:
+            return None
+        if isinstance(data, Mapping) and isinstance(data.get("entries"), list):
+            return data
+        LOGGER.error("Supervision journal month %s is unreadable; it is kept aside", month)
+        await async_backup(self._hass, f"{self._key}.{month}", data)
+        return None
+
+    async def _async_migrate(self, data: Mapping[str, Any]) -> Journal:
+        try:
+            journal = Journal.from_dict(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            # Supervision must run anyway; keep the unreadable journal aside.
+            LOGGER.error("The supervision journal is unreadable (%s); starting a new one", err)
+            await async_backup(self._hass, self._key, data)
+            journal = Journal()
+        months = journal.months()
+        for month in months:  # months first: the old document stays until the index replaces it
+            await self._segment(month).async_save(journal.month_data(month))
+        self._months = set(months)
+        await self._index.async_save(self._index_data(journal))
+        journal.take_changes()
+        LOGGER.info("Supervision journal moved into %d month files", len(months))
+        return journal
+
+    # ------------------------------------------------------------------ saving
+
+    def _index_data(self, journal: Journal) -> dict[str, Any]:
+        return {
+            "version": INDEX_VERSION,
+            "next_id": journal.next_id,
+            "months": sorted(self._months),
+        }
+
+    @callback
+    def schedule_save(self, *, urgent: bool = False) -> None:
+        """Save the changed months soon: now when ``urgent``, otherwise within ``delay`` s."""
+        if urgent:
+            self._cancel_timer()
+            self._write()
+        elif self._timer is None:
+            self._timer = self._hass.loop.call_later(self._delay, self._write)
+
+    @callback
+    def _write(self) -> None:
+        """Hand the changed months (and the index if months came or went) to their Stores."""
+        self._timer = None
+        journal = self._journal()
+        changed, dropped = journal.take_changes()
+        for month in changed:
+            self._segment(month).async_delay_save(partial(journal.month_data, month))
+        self._pending = (self._pending | changed) - dropped
+        for month in dropped:
+            store = self._segment(month)
+            del self._segments[month]
+            self._hass.async_create_task(store.async_remove(), f"{DOMAIN} journal retention")
+        months = (self._months | changed) - dropped
+        if months != self._months:
+            self._months = months
+            self._index.async_delay_save(partial(self._index_data, journal))
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    @callback
+    def _on_stop(self, _event: Event) -> None:
+        # While stopping, Store defers these writes to its final-write listener.
+        self._unsub_stop = None
+        self._cancel_timer()
+        self._write()
+        self._index.async_delay_save(partial(self._index_data, self._journal()))
+
+    async def async_flush(self) -> None:
+        """Write the changed months and the index now and stop listening (the unit unloads)."""
+        self._cancel_timer()
+        if self._unsub_stop is not None:
+            self._unsub_stop()
+            self._unsub_stop = None
+        self._write()
+        journal = self._journal()
+        pending, self._pending = self._pending, set()
+        for month in pending:  # replaces the delayed write
+            await self._segment(month).async_save(journal.month_data(month))
+        await self._index.async_save(self._index_data(journal))
