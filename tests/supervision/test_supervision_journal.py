@@ -485,3 +485,16 @@ def test_from_months_drops_bad_entries_by_name():
     assert len(journal) == 1
     assert len(warnings) == 1
     assert warnings[0].startswith("2026-02: entry")
+
+
+def test_month_tail_only_after_appends():
+    """The entries after a known prefix, or None once an entry was put among them."""
+    journal = Journal()
+    first = journal.add(event(EventKind.PAUSED, _at(2026, 2, 1)), apartment_label="A")
+    second = journal.add(event(EventKind.RESUMED, _at(2026, 2, 3)), apartment_label="A")
+    assert journal.month_tail("2026-02", 1, first.id) == [second]
+    assert journal.month_tail("2026-02", 2, second.id) == []
+    assert journal.month_tail("2026-02", 0, 0) is None
+    journal.add(event(EventKind.PAUSED, _at(2026, 2, 2)), apartment_label="A")  # out of order
+    assert journal.month_tail("2026-02", 2, second.id) is None
+    assert journal.month_tail("2026-02", 5, second.id) is None

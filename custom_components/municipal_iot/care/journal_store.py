@@ -18,8 +18,11 @@ import asyncio
 import os
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, cast
+
+import orjson
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
@@ -27,11 +30,20 @@ from homeassistant.helpers.storage import Store
 
 from ..const import DOMAIN, LOGGER
 from ..store import domain_store
-from ..supervision.journal import Journal
+from ..supervision.journal import JOURNAL_VERSION, Journal
 from .store import async_backup, journal_store_key
 
 INDEX_VERSION = 2
 _MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+@dataclass(slots=True)
+class _Encoded:
+    """One month's entries already encoded as JSON, so a save encodes only new ones."""
+
+    count: int = 0
+    last_id: int = 0
+    body: bytearray = field(default_factory=bytearray)
 
 
 class JournalStore:
@@ -54,6 +66,7 @@ class JournalStore:
         self._segments: dict[str, Store[dict[str, Any]]] = {}
         self._months: set[str] = set()  # the months the index lists
         self._pending: set[str] = set()  # months handed to their Store since the last flush
+        self._encoded: dict[str, _Encoded] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._unsub_stop: CALLBACK_TYPE | None = None
 
@@ -152,9 +165,10 @@ class JournalStore:
         journal = self._journal()
         changed, dropped = journal.take_changes()
         for month in changed:
-            self._segment(month).async_delay_save(partial(journal.month_data, month))
+            self._segment(month).async_delay_save(partial(self._month_payload, month))
         self._pending = (self._pending | changed) - dropped
         for month in dropped:
+            self._encoded.pop(month, None)
             store = self._segment(month)
             del self._segments[month]
             self._hass.async_create_task(store.async_remove(), f"{DOMAIN} journal retention")
@@ -162,6 +176,28 @@ class JournalStore:
         if months != self._months:
             self._months = months
             self._index.async_delay_save(partial(self._index_data, journal))
+
+    def _month_payload(self, month: str) -> dict[str, Any]:
+        """Return a month's stored form, encoding only the entries added since the last save.
+
+        The result is pre-encoded JSON (an ``orjson.Fragment``), which the Store's
+        encoder writes as it is: a save of the current month costs the new entries
+        and one copy of the month, not a re-encoding of every entry in it.
+        """
+        journal = self._journal()
+        cache = self._encoded.get(month)
+        tail = None if cache is None else journal.month_tail(month, cache.count, cache.last_id)
+        if cache is None or tail is None:
+            cache = self._encoded[month] = _Encoded()
+            tail = journal.month_entries(month)
+        for entry in tail:
+            if cache.count:
+                cache.body += b","
+            cache.body += orjson.dumps(entry.to_dict())
+            cache.count += 1
+            cache.last_id = entry.id
+        head = f'{{"version":{JOURNAL_VERSION},"month":"{month}","entries":['.encode()
+        return cast("dict[str, Any]", orjson.Fragment(head + cache.body + b"]}"))
 
     @callback
     def _cancel_timer(self) -> None:
@@ -187,5 +223,5 @@ class JournalStore:
         journal = self._journal()
         pending, self._pending = self._pending, set()
         for month in pending:  # replaces the delayed write
-            await self._segment(month).async_save(journal.month_data(month))
+            await self._segment(month).async_save(self._month_payload(month))
         await self._index.async_save(self._index_data(journal))

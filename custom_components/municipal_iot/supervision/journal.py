@@ -310,6 +310,21 @@ class Journal:
         """Return the entries of one ``YYYY-MM`` month."""
         return self.between(month_start(month), month_start(next_month(month)))
 
+    def month_tail(self, month: str, count: int, last_id: int) -> list[JournalEntry] | None:
+        """Return the month's entries after its first ``count``, if those are unchanged.
+
+        ``last_id`` is the id of the ``count``-th entry when it was last seen; if an
+        entry was inserted among them since (out of order), None is returned and
+        the caller starts over. Lets a writer encode only new entries.
+        """
+        low = bisect.bisect_left(self._entries, month_start(month), key=lambda item: item.at)
+        high = bisect.bisect_left(
+            self._entries, month_start(next_month(month)), lo=low, key=lambda item: item.at
+        )
+        if count == 0 or high - low < count or self._entries[low + count - 1].id != last_id:
+            return None
+        return self._entries[low + count : high]
+
     def month_data(self, month: str) -> dict[str, Any]:
         """Return one month's stored form (JSON-serialisable)."""
         return {
