@@ -14,13 +14,15 @@ from custom_components.municipal_iot.supervision.events import Event, EventKind
 from custom_components.municipal_iot.supervision.journal import (
     DEFAULT_RETENTION,
     NOTIFIED,
-    CsvLabels,
     Episode,
     Journal,
     JournalEntry,
     build_episodes,
-    episodes_to_csv,
     outcome_of,
+)
+from custom_components.municipal_iot.supervision.journal_csv import (
+    CsvLabels,
+    episodes_to_csv,
     to_csv,
 )
 

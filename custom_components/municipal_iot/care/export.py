@@ -15,13 +15,11 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util import slugify
 
 from ..supervision.events import EventKind
-from ..supervision.journal import (
+from ..supervision.journal import OUTCOMES, RESOLVED_WITHOUT_MOTION, Episode
+from ..supervision.journal_csv import (
     ENTRY_COLUMNS,
     EPISODE_COLUMNS,
-    OUTCOMES,
-    RESOLVED_WITHOUT_MOTION,
     CsvLabels,
-    Episode,
     episodes_to_csv,
     to_csv,
 )

@@ -23,7 +23,6 @@ from functools import partial
 from typing import Any, cast
 
 import orjson
-
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.helpers.storage import Store

@@ -42,13 +42,13 @@ from ..supervision.timeutil import parse_iso
 from ..texts import Texts
 from .config import ApartmentConfig, UnitConfig
 from .const import JOURNAL_NOTIFY_FAILED, PANEL_URL_PATH
+from .users import user_services
 
 ACTION_ACK = "MIOT_ACK_"
 ACTION_RESOLVE = "MIOT_OK_"
 CHANNEL_ALARM = "municipal_iot_alarm"
 CHANNEL_INFO = "municipal_iot_info"
 CLEAR = "clear_notification"
-MOBILE_APP = "mobile_app"
 
 # Alarm kinds: how the title reads and who gets it.
 ALARM = "alarm"
@@ -80,15 +80,6 @@ def format_time(value: datetime, now: datetime, tz: ZoneInfo) -> str:
     if local.date() == now.astimezone(tz).date():
         return local.strftime("%H:%M")
     return local.strftime("%Y-%m-%d %H:%M")
-
-
-def user_services(hass: HomeAssistant) -> dict[str, str]:
-    """Map each ``mobile_app_*`` notify action to the HA user whose phone it is."""
-    return {
-        slugify(f"{MOBILE_APP}_{entry.data['device_name']}"): entry.data["user_id"]
-        for entry in hass.config_entries.async_entries(MOBILE_APP)
-        if entry.data.get("device_name") and entry.data.get("user_id")
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +132,7 @@ class CareNotifier:
         self._hass = hass
         self.config = config
         self.texts = texts
-        self._record = record
+        self.record = record
         self._spawn = spawn
         self._user_name = user_name
         self._persistent: dict[str, tuple[str, str]] = {}  # id -> (title, message) shown
@@ -159,20 +150,11 @@ class CareNotifier:
         Until Home Assistant has started (the mobile app may load after this
         integration), notifications wait and then go out in order.
         """
-        self._queue(partial(self._async_handle, apartment, events, situation))
+        self.queue(partial(self._async_handle, apartment, events, situation))
 
     @callback
-    def state_lost(self, apartments: list[ApartmentConfig]) -> None:
-        """Tell staff once that the unit's supervision state was lost: check every apartment."""
-        self._queue(partial(self._async_state_lost, apartments))
-
-    @callback
-    def state_checked(self) -> None:
-        """Take the state-lost notice away (every apartment has been checked)."""
-        self._queue(self._async_state_checked)
-
-    @callback
-    def _queue(self, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    def queue(self, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run a notification job now, or in order once Home Assistant has started."""
         if self._hass.state is CoreState.running:
             self._spawn(job())
             return
@@ -240,50 +222,22 @@ class CareNotifier:
         elif event.kind is EventKind.PAUSED and event.data.get("user_id"):
             await self._async_paused(apartment, event)
 
-    async def _async_state_lost(self, apartments: list[ApartmentConfig]) -> None:
-        # One push for the whole unit; its journal lines go with the first apartment.
-        first = apartments[0]
-        tag = self._state_lost_tag()
-        data = self._urgent(
-            {
-                "tag": tag,
-                "group": f"{DOMAIN}_{slugify(self.config.title)}",
-                "visibility": "private",
-                "url": panel_path(),
-                "clickAction": panel_path(),
-            }
-        )
-        targets = list(self.config.staff_targets)
+    async def async_send_locked(
+        self, apartment: ApartmentConfig, title: str, message: str, data: dict[str, Any]
+    ) -> list[str]:
+        """Send a notice of the whole unit to the staff in turn with the others."""
         async with self._lock:
-            sent = await self._async_send(
-                first,
-                targets,
-                self.texts.get("state_lost_title", unit=self.config.title),
-                self.texts.get("state_lost_message", count=len(apartments)),
-                data,
-                link=panel_path(),
+            return await self._async_send(
+                apartment, list(self.config.staff_targets), title, message, data
             )
-        self._record(
-            first,
-            NOTIFIED,
-            {"notification": "state_lost", "targets": sent, "persistent": len(sent) < len(targets)},
-        )
 
-    async def _async_state_checked(self) -> None:
-        tag = self._state_lost_tag()
+    async def async_clear_tag(self, apartment: ApartmentConfig, tag: str) -> None:
+        """Take a unit notice away from the staff phones and the persistent notifications."""
         async with self._lock:
             for target in _unique(self.config.staff_targets):
-                try:
-                    await self._hass.services.async_call(
-                        "notify", target, {"message": CLEAR, "data": {"tag": tag}}, blocking=True
-                    )
-                except HomeAssistantError as err:  # only a stale notice stays on that phone
-                    LOGGER.warning("Clearing a notice on notify.%s failed: %s", target, err)
+                await self._async_call(apartment, target, {"message": CLEAR, "data": {"tag": tag}})
         self._persistent.pop(tag, None)
         persistent_notification.async_dismiss(self._hass, tag)
-
-    def _state_lost_tag(self) -> str:
-        return f"{DOMAIN}_{slugify(self.config.title)}_state_lost"
 
     # -------------------------------------------------------------- messages
 
@@ -298,7 +252,8 @@ class CareNotifier:
             "clickAction": path,
         }
 
-    def _urgent(self, data: dict[str, Any]) -> dict[str, Any]:
+    def urgent(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Return notification ``data`` made urgent (time-sensitive or critical, high priority)."""
         push: dict[str, Any] = {"interruption-level": "time-sensitive"}
         if self.config.critical:
             push = {
@@ -336,7 +291,7 @@ class CareNotifier:
         now = dt_util.utcnow()
         title = self.texts.get(f"{kind}_title", apartment=apartment.label)
         message = self._alarm_message(apartment, alarm, now)
-        data = self._urgent(self._payload_data(apartment, "alarm"))
+        data = self.urgent(self._payload_data(apartment, "alarm"))
         data["actions"] = [
             {
                 "action": f"{ACTION_ACK}{alarm.episode_id}",
@@ -350,7 +305,7 @@ class CareNotifier:
         sent = await self._async_send(
             apartment, targets, title, message, data, episode_id=alarm.episode_id
         )
-        self._record(
+        self.record(
             apartment,
             NOTIFIED,
             {
@@ -375,7 +330,8 @@ class CareNotifier:
                 user=self._user_name(user_id) or "-",
                 time=format_time(now, now, self._tz),
             )
-            self._persist(_tag(apartment, "alarm"), title, f"{taken}\n\n{message}", apartment)
+            url = panel_path(apartment.apartment_id)
+            self._persist(_tag(apartment, "alarm"), title, f"{taken}\n\n{message}", url)
         if mine:
             data = self._payload_data(apartment, "alarm")
             data["actions"] = [
@@ -399,7 +355,7 @@ class CareNotifier:
     async def _async_sensor_problem(self, apartment: ApartmentConfig, event: Event) -> None:
         now = dt_util.utcnow()
         since = event.data.get("since")
-        data = self._urgent(self._payload_data(apartment, "sensor"))
+        data = self.urgent(self._payload_data(apartment, "sensor"))
         await self._async_send(
             apartment,
             list(self.config.staff_targets),
@@ -482,7 +438,6 @@ class CareNotifier:
         *,
         episode_id: str | None = None,
         fallback: bool = True,
-        link: str | None = None,
     ) -> list[str]:
         """Send to each target; return the targets reached.
 
@@ -496,20 +451,13 @@ class CareNotifier:
             if await self._async_call(apartment, target, payload, episode_id=episode_id)
         ]
         if fallback and (not targets or len(sent) < len(targets)):
-            self._persist(data["tag"], title, message, apartment, link)
+            self._persist(data["tag"], title, message, data["url"])
         return sent
 
-    def _persist(
-        self,
-        tag: str,
-        title: str,
-        message: str,
-        apartment: ApartmentConfig,
-        url: str | None = None,
-    ) -> None:
-        """Show (or replace) a persistent notification with a link to the panel."""
+    def _persist(self, tag: str, title: str, message: str, url: str) -> None:
+        """Show (or replace) a persistent notification with a link (``url``) to the panel."""
         self._persistent[tag] = (title, message)
-        link = self.texts.get("open_panel", url=url or panel_path(apartment.apartment_id))
+        link = self.texts.get("open_panel", url=url)
         persistent_notification.async_create(
             self._hass, f"{message}\n\n{link}", title=title, notification_id=tag
         )
@@ -529,7 +477,7 @@ class CareNotifier:
             data: dict[str, Any] = {"target": target, "error": type(err).__name__}
             if episode_id is not None:
                 data["episode_id"] = episode_id
-            self._record(apartment, JOURNAL_NOTIFY_FAILED, data)
+            self.record(apartment, JOURNAL_NOTIFY_FAILED, data)
             return False
         return True
 

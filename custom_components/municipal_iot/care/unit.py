@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time, async_track_time_change
 from homeassistant.util import dt as dt_util
@@ -37,6 +36,7 @@ from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_ALL_OK, STATE_SAVE_D
 from .inputs import SensorInputs
 from .journal_store import JournalStore
 from .notify import AlarmInfo, CareNotifier, Situation, parse_action
+from .state_loss import announce_state_lost, withdraw_state_lost
 from .store import CoalescedStore, LoadedState, state_store_key
 from .users import UserNames
 
@@ -50,7 +50,6 @@ NOTIFIER_KINDS = NOTIFY_KINDS | {
     EventKind.PAUSED,  # a pause someone made is told to the other phones
 }
 PRUNE_HOUR = 3
-STATE_LOST_ISSUE = "care_state_lost"
 # Logged at INFO: every alarm raised, acknowledged, escalated and closed.
 LOGGED = {
     EventKind.ALARM_RAISED: "Alarm raised in %s (%s)",
@@ -158,29 +157,17 @@ class CareUnit:
             await self._state_store.async_backup(stored.raw)
         for apartment in lost:
             self._run(apartment, apartment.supervisor.mark_state_lost())
-        self.notifier.state_lost([apartment.config for apartment in lost])
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            f"{STATE_LOST_ISSUE}_{self.entry.entry_id}",
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=STATE_LOST_ISSUE,
-            translation_placeholders={
-                "unit": self.entry.title,
-                "count": str(len(lost)),
-                "backup": self._state_store.backup_path if stored.raw is not None else "-",
-            },
-        )
+        backup = self._state_store.backup_path if stored.raw is not None else "-"
+        configs = [apartment.config for apartment in lost]
+        announce_state_lost(self.hass, self.notifier, self.entry.entry_id, configs, backup)
 
     @callback
     def _state_checked(self) -> None:
         """Clear the unit's state-lost notice once every apartment has been checked."""
         if any(apartment.supervisor.state_lost_at for apartment in self.apartments.values()):
             return
-        ir.async_delete_issue(self.hass, DOMAIN, f"{STATE_LOST_ISSUE}_{self.entry.entry_id}")
-        self.notifier.state_checked()
+        first = next(iter(self.apartments.values())).config
+        withdraw_state_lost(self.hass, self.notifier, self.entry.entry_id, first)
 
     def _supervisor(
         self, config: ApartmentConfig, state: dict[str, Any] | None

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from homeassistant.auth import EVENT_USER_ADDED, EVENT_USER_REMOVED, EVENT_USER_UPDATED
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.util import slugify
+
+MOBILE_APP = "mobile_app"
 
 
 async def async_user_names(hass: HomeAssistant) -> dict[str, str]:
     """Return every user's name by id (system users included: they act for automations)."""
     return {user.id: user.name or user.id for user in await hass.auth.async_get_users()}
+
+
+def user_services(hass: HomeAssistant) -> dict[str, str]:
+    """Map each ``mobile_app_*`` notify action to the HA user whose phone it is."""
+    return {
+        slugify(f"{MOBILE_APP}_{entry.data['device_name']}"): entry.data["user_id"]
+        for entry in hass.config_entries.async_entries(MOBILE_APP)
+        if entry.data.get("device_name") and entry.data.get("user_id")
+    }
 
 
 class UserNames:
