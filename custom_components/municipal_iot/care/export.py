@@ -33,7 +33,7 @@ from .users import async_user_names
 CONTENT_ENTRIES = "entries"
 CONTENT_EPISODES = "episodes"
 ENTRY_KINDS = (*(kind.value for kind in EventKind), RESOLVED_WITHOUT_MOTION, "notified")
-ALARM_REASONS = ("inactivity", "check_window")
+ALARM_REASONS = ("inactivity", "check_window", "not_back", "night_exit")
 
 
 @dataclass(frozen=True, slots=True)

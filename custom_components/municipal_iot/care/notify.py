@@ -36,6 +36,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util import slugify
 
 from ..const import DOMAIN, LOGGER
+from ..supervision.engine import REASON_INACTIVITY, REASON_NIGHT_EXIT, REASON_NOT_BACK
 from ..supervision.events import Event, EventKind
 from ..supervision.journal import NOTIFIED
 from ..supervision.timeutil import parse_iso
@@ -98,6 +99,8 @@ class AlarmInfo:
     episode_id: str
     still_since: datetime
     window: str | None  # the check window that was missed, if that raised it
+    reason: str = REASON_INACTIVITY
+    due_at: datetime | None = None  # when the rule fired (a night exit: the door opened)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,15 +262,17 @@ class CareNotifier:
     def _alarm_message(self, apartment: ApartmentConfig, alarm: AlarmInfo, now: datetime) -> str:
         texts = self.texts
         lines = []
-        if alarm.window is not None:
-            lines.append(texts.get("window_message", window=alarm.window))
-        lines.append(
-            texts.get(
-                "still_message",
-                duration=format_duration(texts, now - alarm.still_since),
-                since=format_time(alarm.still_since, now, self._tz),
-            )
-        )
+        since = format_time(alarm.still_since, now, self._tz)
+        duration = format_duration(texts, now - alarm.still_since)
+        if alarm.reason == REASON_NIGHT_EXIT:
+            opened = alarm.due_at or alarm.still_since
+            lines.append(texts.get("night_exit_message", time=format_time(opened, now, self._tz)))
+        elif alarm.reason == REASON_NOT_BACK:
+            lines.append(texts.get("not_back_message", since=since, duration=duration))
+        else:
+            if alarm.window is not None:
+                lines.append(texts.get("window_message", window=alarm.window))
+            lines.append(texts.get("still_message", duration=duration, since=since))
         if apartment.action_plan:
             lines.append(texts.get("action_plan", plan=apartment.action_plan))
         return "\n".join(lines)

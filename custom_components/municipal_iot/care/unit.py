@@ -321,7 +321,11 @@ class CareUnit:
         if episode is not None:
             window = episode.detail.get("window")
             alarm = AlarmInfo(
-                episode.episode_id, episode.still_since, window if isinstance(window, str) else None
+                episode.episode_id,
+                episode.still_since,
+                window if isinstance(window, str) else None,
+                episode.reason,
+                episode.due_at,
             )
         if any(event.kind is EventKind.ALARM_RAISED for event in events):
             # After downtime the alarm can fall due with its reminders: one push is enough.
