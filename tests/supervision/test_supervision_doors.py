@@ -206,6 +206,16 @@ def test_resolving_while_still_away_ends_the_outing_and_raises_no_second_not_bac
     assert sup.status is Status.OK
 
 
+def test_resolving_drops_a_door_closed_before_it(clock, make):
+    # Found by the property test: a night exit's door closed, staff resolve 15 min later.
+    clock.set(local(2025, 1, 15, 22, 0))
+    sup = make(NOT_BACK | {"night_exit": NIGHT["night_exit"]})
+    assert kinds(leave(sup, clock, local(2025, 1, 15, 22, 5))) == [EventKind.ALARM_RAISED]
+    clock.set(local(2025, 1, 15, 22, 20))
+    assert kinds(sup.resolve("u", "visited_all_ok")) == [EventKind.RESOLVED]
+    assert sup.status is Status.OK  # staff were there: no outing from the old door
+
+
 def test_away_outside_the_not_back_band_raises_nothing(clock, make):
     clock.set(local(2025, 1, 15, 8, 0))
     sup = make(NOT_BACK)

@@ -223,6 +223,48 @@ class AnyAlarmBinarySensor(PushEntity, BinarySensorEntity):
         self._listen(self.unit.signal)
 
 
+DELIVERY_FAILING = AlarmBinarySensorDescription(
+    key="delivery_failing",
+    translation_key="delivery_failing",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+)
+
+
+class DeliveryFailingBinarySensor(PushEntity, BinarySensorEntity):
+    """On while a call to any of the unit's notify targets fails (retries included)."""
+
+    entity_description: AlarmBinarySensorDescription
+
+    def __init__(self, unit: CareUnit) -> None:
+        """Bind the sensor to the care unit's device."""
+        self.unit = unit
+        self.entity_description = DELIVERY_FAILING
+        self._attr_unique_id = f"{unit.entry.entry_id}_delivery_failing"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, unit.entry.entry_id)})
+
+    @property
+    def is_on(self) -> bool:
+        """Return True while a target fails."""
+        return bool(self.unit.notifier.failing)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the failing notify targets and since when."""
+        failing = self.unit.notifier.failing
+        return {
+            "targets": sorted(failing),
+            "since": None if not failing else min(failing.values()).isoformat(),
+        }
+
+    def _shown(self) -> object:
+        return self.is_on, self.extra_state_attributes
+
+    async def async_added_to_hass(self) -> None:
+        """Refresh when the unit signals a change."""
+        await super().async_added_to_hass()
+        self._listen(self.unit.signal)
+
+
 def remove_apartment_alarm_entities(hass: HomeAssistant, unit: CareUnit) -> None:
     """Remove the apartments' alarm binary sensors of older versions (they repeated the status)."""
     ent_reg = er.async_get(hass)
@@ -347,7 +389,7 @@ async_setup_sensors = apartment_platform(
 )
 async_setup_binary_sensors = apartment_platform(
     lambda _unit, _apartment: (),
-    lambda unit: [AnyAlarmBinarySensor(unit)],
+    lambda unit: [AnyAlarmBinarySensor(unit), DeliveryFailingBinarySensor(unit)],
 )
 async_setup_switches = apartment_platform(
     lambda unit, apartment: [SupervisionSwitch(unit, apartment, SWITCH)]

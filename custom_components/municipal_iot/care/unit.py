@@ -34,7 +34,8 @@ from .apartment import Apartment, changes_signal, unit_signal
 from .config import ApartmentConfig, UnitConfig, apartment_configs
 from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_ALL_OK, STATE_SAVE_DELAY
 from .inputs import SensorInputs
-from .notify import AlarmInfo, CareNotifier, Situation, parse_action
+from .notify import CareNotifier
+from .push import AlarmInfo, Situation, parse_action
 from .store import CoalescedStore, journal_store_key, state_store_key
 from .users import UserNames
 
@@ -77,6 +78,7 @@ class CareUnit:
         )
         self.signal = unit_signal(entry.entry_id)
         self.changes = changes_signal(entry.entry_id)
+        self.notifier.on_delivery_change = lambda: async_dispatcher_send(hass, self.signal, None)
         self._inputs = SensorInputs(hass, self._run)
         self._unsubs: list[CALLBACK_TYPE] = []
         self._state_store = CoalescedStore(

@@ -272,6 +272,7 @@ class ApartmentSupervisor:
                 return []
             self._episode = None
             self._confirmed_at = now
+            self._door_closed_at = None  # staff checked: no outing is concluded from before
             returned = episode.motion_returned_at is not None or "returned_at" in episode.detail
             events = [
                 self._event(
@@ -742,7 +743,7 @@ class ApartmentSupervisor:
         if motion is True and not was_open:
             self._door_closed_at = None
             events.extend(self._night_exit(sensor_id, now))
-        elif motion is False and was_open and self._rules.outing is not None:
+        elif motion is False and was_open and self._rules.outing and self._away is None:
             self._door_closed_at = now
         if self._away is None and (motion is True or (motion is False and was_open)):
             events.extend(self._activity(now))
