@@ -85,6 +85,7 @@ EVENT_TYPES: Final[dict[EventKind, str]] = {
 # Journal kinds written by the adapter (besides the engine's event kinds).
 JOURNAL_NOTIFY_FAILED: Final = "notify_failed"
 JOURNAL_DELIVERY_GAVE_UP: Final = "delivery_gave_up"  # retries failed: escalated at once
+JOURNAL_OUTAGE: Final = "supervision_outage"  # unit level: supervision was off (heartbeat gap)
 
 # Pause reasons offered in actions and the panel; the switch pauses for an hour.
 PAUSE_REASONS: Final = ("away", "hospital", "guests", "other", "manual")

@@ -26,7 +26,7 @@ from ..supervision.journal import (
     to_csv,
 )
 from ..texts import Texts, async_get_texts
-from .const import JOURNAL_DELIVERY_GAVE_UP, JOURNAL_NOTIFY_FAILED
+from .const import JOURNAL_DELIVERY_GAVE_UP, JOURNAL_NOTIFY_FAILED, JOURNAL_OUTAGE
 from .unit import CareUnit
 from .users import async_user_names
 
@@ -49,7 +49,7 @@ class JournalExport:
 def csv_labels(texts: Texts, users: dict[str, str]) -> CsvLabels:
     """Return the export's headers and values in the texts' language."""
     values = {f"event.{kind}": texts.get(f"csv_event_{kind}") for kind in ENTRY_KINDS}
-    for kind in (JOURNAL_NOTIFY_FAILED, JOURNAL_DELIVERY_GAVE_UP):
+    for kind in (JOURNAL_NOTIFY_FAILED, JOURNAL_DELIVERY_GAVE_UP, JOURNAL_OUTAGE):
         values[f"event.{kind}"] = texts.get(f"csv_event_{kind}")
     values |= {f"outcome.{outcome}": texts.get(f"outcome_{outcome}") for outcome in OUTCOMES}
     values |= {f"reason.{reason}": texts.get(f"csv_reason_{reason}") for reason in ALARM_REASONS}

@@ -35,6 +35,7 @@ from .config import ApartmentConfig, UnitConfig, apartment_configs
 from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_ALL_OK, STATE_SAVE_DELAY
 from .inputs import SensorInputs
 from .notify import CareNotifier
+from .outage import Heartbeat, report_outage
 from .push import AlarmInfo, Situation, parse_action
 from .store import CoalescedStore, journal_store_key, state_store_key
 from .users import UserNames
@@ -87,6 +88,7 @@ class CareUnit:
         self._journal_store = CoalescedStore(
             hass, journal_store_key(entry.entry_id), self._journal_data, delay=JOURNAL_SAVE_DELAY
         )
+        self._heartbeat = Heartbeat(hass, entry.entry_id)
 
     # -------------------------------------------------------------- lifecycle
 
@@ -111,6 +113,10 @@ class CareUnit:
             name=self.entry.title,
             entry_type=dr.DeviceEntryType.SERVICE,
         ).id
+        if (outage := await self._heartbeat.async_start()) is not None:
+            texts = self.notifier.texts
+            report_outage(hass, self.config, texts, self.journal, self.device_id, outage)
+            self._journal_store.schedule_save(urgent=True)
         for apartment_id, config in apartment_configs(self.entry, self.config).items():
             self.apartments[apartment_id] = self._create(config, stored.get(apartment_id))
         for apartment in self.apartments.values():
@@ -163,6 +169,7 @@ class CareUnit:
                 apartment.timer = None
         await self._state_store.async_flush()
         await self._journal_store.async_flush()
+        await self._heartbeat.async_stop()
 
     @callback
     def async_apply_config(self) -> bool:
