@@ -33,6 +33,7 @@ from ..decoders.registry import DECODERS, detect_model
 from ..decoders.server_object import decode_server_object
 from ..decoders.values import decoded_values
 from ..lorawan.guards import Deduplicator, RejectionLog, TokenBucket
+from ..lorawan.markdown import inert
 from ..lorawan.messages import DeviceIdentity, DeviceStatus, Ignored, Join, Message, Uplink
 from ..signals import SIGNAL_DECODED, DecodedUplink
 from ..store import domain_store
@@ -133,7 +134,7 @@ class LoRaWANHub:
             is_fixable=False,
             severity=ir.IssueSeverity.ERROR,
             translation_key="meter_key_required",
-            translation_placeholders={"name": device.name, "dev_eui": device.dev_eui},
+            translation_placeholders={"name": inert(device.name), "dev_eui": device.dev_eui},
         )
 
     def _refused(self, device: DeviceData) -> None:
@@ -149,10 +150,10 @@ class LoRaWANHub:
                 severity=ir.IssueSeverity.WARNING,
                 translation_key="uplinks_refused",
                 translation_placeholders={
-                    "name": device.name,
+                    "name": inert(device.name),
                     "dev_eui": device.dev_eui,
                     "count": str(REFUSED_ISSUE_AFTER),
-                    "error": str(device.last_error),
+                    "error": inert(str(device.last_error)),
                 },
             )
 
@@ -404,7 +405,7 @@ class LoRaWANHub:
             translation_key=UNKNOWN_DEVICE_ISSUE,
             translation_placeholders={
                 "dev_eui": ident.dev_eui,
-                "name": ident.name or ident.dev_eui,
+                "name": inert(ident.name or ident.dev_eui),
                 "entry": self.entry.title,
             },
             data={
