@@ -40,8 +40,6 @@ from benchkit import (
     Figure,
     chirpstack_up,
     cpu_seconds,
-    free_port,
-    mosquitto,
     ratio_line,
     rss_kib,
     run_client,
@@ -65,6 +63,7 @@ import custom_components.municipal_iot  # noqa: F401  - bind the package before 
 from custom_components.municipal_iot.const import DOMAIN
 from custom_components.municipal_iot.lorawan.guards import TokenBucket
 from custom_components.municipal_iot.network.hub import Outcome
+from tests.mosquitto import free_port, mosquitto
 
 HERE = Path(__file__).resolve().parent
 TOKEN = "bench-token"

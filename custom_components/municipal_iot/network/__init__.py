@@ -11,6 +11,7 @@ from homeassistant.helpers import device_registry as dr
 from ..const import DOMAIN
 from ..store import domain_store
 from .binary_sensor import async_setup_binary_sensors
+from .const import is_mqtt
 from .hub import LoRaWANConfigEntry, LoRaWANHub, devices_store_key
 from .receiver import async_register_webhook
 from .sensor import async_setup_sensors
@@ -31,17 +32,26 @@ PLATFORMS = {
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> None:
-    """Load the hub's devices, add their entities, then open the webhook."""
+    """Load the hub's devices, add their entities, then open the webhook or subscribe."""
+    if is_mqtt(entry.data):
+        # Imported here: HA's mqtt integration (and paho) load only for MQTT entries.
+        from . import mqtt  # noqa: PLC0415
+
+        await mqtt.async_require_mqtt(hass)
     hub = LoRaWANHub(hass, entry)
     await hub.async_load()
     entry.runtime_data = hub
     await hass.config_entries.async_forward_entry_setups(entry, list(PLATFORMS))
-    async_register_webhook(hass, entry)
+    if is_mqtt(entry.data):
+        entry.async_on_unload(await mqtt.async_subscribe_entry(hass, entry))
+    else:
+        async_register_webhook(hass, entry)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:
-    """Close the webhook, remove the entities and save the devices."""
-    webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
+    """Close the webhook (MQTT entries unsubscribe after), remove the entities, save the devices."""
+    if not is_mqtt(entry.data):
+        webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
     unloaded = await hass.config_entries.async_unload_platforms(entry, list(PLATFORMS))
     if unloaded:
         await entry.runtime_data.async_shutdown()
