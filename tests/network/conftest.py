@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -56,17 +57,15 @@ def mqtt_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         yield port
 
 
-@pytest.fixture
-async def mqtt_connected(
-    hass: HomeAssistant, mqtt_broker: int, socket_enabled: None
-) -> AsyncIterator[MockConfigEntry]:
-    """Home Assistant's own MQTT integration, connected to the real broker."""
+@contextlib.asynccontextmanager
+async def connected_mqtt(hass: HomeAssistant, port: int) -> AsyncIterator[MockConfigEntry]:
+    """Home Assistant's own MQTT integration, connected to the broker on ``port``."""
     entry = MockConfigEntry(
         domain="mqtt",
         title="MQTT",
         version=1,
         minor_version=2,
-        data={"broker": "127.0.0.1", "port": mqtt_broker},
+        data={"broker": "127.0.0.1", "port": port},
         options={"birth_message": {}, "discovery": False},
     )
     entry.add_to_hass(hass)
@@ -76,6 +75,15 @@ async def mqtt_connected(
         await until(lambda: hass.data["mqtt"].client.connected, "MQTT connected to mosquitto")
         yield entry
         await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+async def mqtt_connected(
+    hass: HomeAssistant, mqtt_broker: int, socket_enabled: None
+) -> AsyncIterator[MockConfigEntry]:
+    """Home Assistant's own MQTT integration, connected to the real broker."""
+    async with connected_mqtt(hass, mqtt_broker) as entry:
+        yield entry
 
 
 @pytest.fixture
