@@ -9,7 +9,6 @@ imported here only, so an installation without MQTT never loads it.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from http import HTTPStatus
@@ -18,6 +17,7 @@ from homeassistant.components import mqtt
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.util import dt as dt_util
+from homeassistant.util.json import json_loads
 
 from ..const import DOMAIN, LOGGER
 from ..lorawan import chirpstack, topics, tts
@@ -94,8 +94,8 @@ def parse_message(
     if len(payload) > MAX_BODY_BYTES:
         raise _reject("payload over 64 KiB", "too_large")
     try:
-        data = json.loads(payload)
-    except UnicodeDecodeError, ValueError:
+        data = json_loads(payload)  # the webhook's parser: strict, no NaN or lone surrogates
+    except ValueError:
         raise _reject(
             "payload is not JSON: set the network server's MQTT integration to JSON", "not_json"
         ) from None
