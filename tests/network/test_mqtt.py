@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -205,3 +206,16 @@ async def test_bad_message_counted_and_logged_once(
     assert entry.runtime_data.rejections.counts["not_json"] == 2
     assert caplog.text.count("Rejected an MQTT message") == 1
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.usefixtures("mqtt_connected")
+async def test_unexpected_error_is_contained(
+    hass: HomeAssistant, mqtt_publish: Publisher, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bug while handling a message is counted and logged, never raised into HA's client."""
+    entry = await setup_entry(hass, mqtt_entry("chirpstack"))
+    body = chirpstack_up("0100e2", time=dt_util.utcnow().isoformat())
+    with patch.object(entry.runtime_data, "async_handle", side_effect=RuntimeError("bug")):
+        await _send(hass, mqtt_publish, entry, uplink_topic("chirpstack", DEV), body)
+    assert entry.runtime_data.rejections.counts["internal_error"] == 1
+    assert "Unexpected error while handling an uplink" in caplog.text

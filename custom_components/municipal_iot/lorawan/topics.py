@@ -1,4 +1,4 @@
-"""MQTT topics of ChirpStack v4 and The Things Stack v3 (subscriptions, events, downlinks).
+"""MQTT topics of ChirpStack v4 and The Things Stack v3: subscriptions and events.
 
 ChirpStack's default event topic is ``application/<application id>/device/<devEui>/event/<event>``
 (``chirpstack/src/config.rs``); The Things Stack's MQTT server publishes
@@ -62,10 +62,3 @@ def topic_event(server: Server, prefix: str, topic: str) -> TopicEvent | None:
     if len(levels) >= 3 and levels[0] == "devices":
         return TopicEvent(levels[1], "/".join(levels[2:]))
     return None
-
-
-def downlink_topic(server: Server, prefix: str, device: str) -> str:
-    """Return the topic a downlink is published to (``device``: DevEUI or TTS device id)."""
-    if server is Server.CHIRPSTACK:
-        return f"{prefix}/device/{device}/command/down"
-    return f"{prefix}/devices/{device}/down/push"
