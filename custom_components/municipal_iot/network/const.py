@@ -44,6 +44,7 @@ LOG_THROTTLE_SECONDS: Final = 600
 # Devices are saved this long after their metadata changed (uplinks are
 # frequent, the metadata changes rarely).
 SAVE_DELAY: Final = 30
+SAVE_SOON_DELAY: Final = 0.5  # seconds: new devices and the unknown-device queue
 
 # How uplinks arrive (entry data); entries made before MQTT existed are webhooks.
 CONF_TRANSPORT: Final = "transport"
