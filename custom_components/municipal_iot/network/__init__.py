@@ -64,11 +64,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> N
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:
-    """Remove the entities and save the devices; the webhook stays (requests wait or get 503);
-    MQTT entries unsubscribe after.
+    """Remove the entities and save the devices; the webhook stays (requests wait or get 503).
 
-    A reload (options, token rotation) thus never unregisters the webhook, for which Home
-    Assistant would answer 200 and drop the uplink. Deleting the entry closes it.
+    MQTT entries unsubscribe after (on unload). A reload (options, token rotation) thus
+    never unregisters the webhook, for which Home Assistant would answer 200 and drop the
+    uplink. Deleting the entry closes it.
     """
     unloaded = await hass.config_entries.async_unload_platforms(entry, list(PLATFORMS))
     if unloaded:
