@@ -40,8 +40,6 @@ from benchkit import (
     Figure,
     chirpstack_up,
     cpu_seconds,
-    free_port,
-    mosquitto,
     ratio_line,
     rss_kib,
     run_client,
@@ -65,6 +63,7 @@ import custom_components.municipal_iot  # noqa: F401  - bind the package before 
 from custom_components.municipal_iot.const import DOMAIN
 from custom_components.municipal_iot.lorawan.guards import TokenBucket
 from custom_components.municipal_iot.network.hub import Outcome
+from tests.mosquitto import free_port, mosquitto
 
 HERE = Path(__file__).resolve().parent
 TOKEN = "bench-token"
@@ -73,6 +72,9 @@ UPLINKS = int(__import__("os").environ.get("BENCH_UPLINKS", "2000"))
 DEV = "a81758fffe000001"
 MQTT_DEV = "a81758fffe000009"
 MQTT_TOPIC = f"application/solrosen/device/{MQTT_DEV}/event/up"
+# Our own MQTT connection: another application, so HA's template sensors do not see it.
+OURS_DEV = "a81758fffe00000a"
+OURS_TOPIC = f"application/bench-ours/device/{OURS_DEV}/event/up"
 RECORDER_DEVICES = 1_000
 STARTUP_ENTRIES = 5
 STARTUP_PER_ENTRY = 1_000
@@ -338,6 +340,46 @@ def mqtt_messages(first: int) -> list[MQTTMessage]:
     return messages
 
 
+async def add_mqtt_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """Our ChirpStack connection over HA's MQTT integration (application ``bench-ours``)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="bench-ours-mqtt",
+        data={
+            "entry_type": "network_server",
+            "server": "chirpstack",
+            "transport": "mqtt",
+            "application_id": "bench-ours",
+        },
+        options={"auto_add": True},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def timed_ours_mqtt(hass: HomeAssistant, entry: MockConfigEntry, first: int) -> float:
+    """µs per message through HA's MQTT client and our MQTT path (same body as the webhook)."""
+    data: MqttData = hass.data["mqtt"]
+    assert data.client is not None
+    messages = []
+    for n in range(UPLINKS):
+        message = MQTTMessage(topic=OURS_TOPIC.encode())
+        message.payload = chirpstack_up(OURS_DEV, first + n)
+        message.timestamp = time.monotonic()
+        messages.append(message)
+    before = applied(entry)
+    gc.collect()
+    start = time.perf_counter()
+    for message in messages:
+        data.client._async_mqtt_on_message(None, None, message)  # noqa: SLF001
+    elapsed = time.perf_counter() - start
+    if applied(entry) - before != UPLINKS:
+        raise RuntimeError(f"ours over MQTT: {applied(entry) - before} of {UPLINKS} applied")
+    return elapsed / UPLINKS * 1e6
+
+
 def timed_mqtt(hass: HomeAssistant, first: int) -> float:
     """µs per message through HA's MQTT client, subscriptions and template sensors."""
     data: MqttData = hass.data["mqtt"]
@@ -418,6 +460,7 @@ async def paths(workdir: Path) -> dict[str, Figure]:
         "floor_same": "entity writes of unchanged states (for comparison)",
         "bare": "bare async_set (same writes, shared context)",
         "mqtt": "HA MQTT sensors + value_template, dispatch",
+        "ours_mqtt": "ours over HA's MQTT client, dispatch, ChirpStack body",
         "http": "ours over real HTTP (CPU of HA's process)",
         "mqtt_wire": "HA MQTT via mosquitto + its client (CPU of HA's process)",
     }
@@ -434,6 +477,8 @@ async def paths(workdir: Path) -> dict[str, Figure]:
             await setup_mqtt(hass, broker)
             cs = await add_entry(hass, "chirpstack", "bench-cs")
             tts = await add_entry(hass, "tts", "bench-tts")
+            ours_mqtt = await add_mqtt_entry(hass)
+            timed_ours_mqtt(hass, ours_mqtt, 0)  # creates the device
             await post_all(hass, "bench-cs", [request(chirpstack_up(DEV, 0))])
             await post_all(
                 hass, "bench-tts", [request(tts_uplink("a81758fffe000002", 0), event=None)]
@@ -469,6 +514,7 @@ async def paths(workdir: Path) -> dict[str, Figure]:
                 figures["floor_same"].values.append(timed_floor(hass, recorded, changed=False))
                 figures["bare"].values.append(timed_bare(hass, entities, writes))
                 figures["mqtt"].values.append(timed_mqtt(hass, first))
+                figures["ours_mqtt"].values.append(timed_ours_mqtt(hass, ours_mqtt, first))
                 first += UPLINKS
                 target = applied(cs) + UPLINKS
                 figures["http"].values.append(
@@ -616,6 +662,10 @@ async def main() -> None:
     print(ratio_line("ours handler / entity-write floor (target <= 2)", cs, floor))
     print(ratio_line("ours handler / bare async_set", cs, bare))
     print(ratio_line("HA MQTT dispatch / ours handler", mqtt, cs))
+    ours_mqtt = figures["ours_mqtt"]
+    print(ratio_line("ours over MQTT dispatch / ours webhook handler", ours_mqtt, cs))
+    print(ratio_line("ours over MQTT dispatch / bare async_set", ours_mqtt, bare))
+    print(ratio_line("ours over MQTT dispatch / HA MQTT sensors dispatch", ours_mqtt, mqtt))
     print(ratio_line("HA MQTT with its client / ours over HTTP (target >= 1.5)", wire, http))
     print(ratio_line("recorder on / off, per uplink", on, off))
     print(f"{'start-up of 5,000 devices, median (target < 5 s)':<58} {start.median:9.2f} s")

@@ -53,7 +53,7 @@ ATTRS = {"device_class": "motion", "friendly_name": "motion"}
 
 
 def care_entry(title: str, count: int, rules: dict[str, Any], prefix: str) -> MockConfigEntry:
-    """A care unit with ``count`` apartments, one motion sensor each, no phones."""
+    """A care unit with ``count`` apartments, a motion and a door sensor each, no phones."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=title,
@@ -74,6 +74,7 @@ def care_entry(title: str, count: int, rules: dict[str, Any], prefix: str) -> Mo
                 title=f"{title} {n}",
                 data={
                     "motion_sensors": [f"binary_sensor.{prefix}{n}_motion"],
+                    "door_sensors": [f"binary_sensor.{prefix}{n}_door"],
                     "rules_mode": "unit",
                     "consent_date": "2026-01-01",
                 },
@@ -85,8 +86,10 @@ def care_entry(title: str, count: int, rules: dict[str, Any], prefix: str) -> Mo
 
 
 def rules(continuous: int, grace: int) -> dict[str, Any]:
-    """Unit rules: a stopwatch only."""
+    """Unit rules: a stopwatch, and the door rules on (outing, not back, night exit)."""
     return {
+        "outing": {"minutes": 10, "not_back": {"start": "22:00", "end": "07:00", "minutes": 30}},
+        "night_exit": {"start": "22:00", "end": "06:00", "return_minutes": 2},
         "bands": [],
         "windows": [],
         "continuous_minutes": continuous,
@@ -100,6 +103,7 @@ async def bench_motion(hass: HomeAssistant) -> dict[str, float]:
     """Time supervised motion state changes against bare state writes."""
     for n in range(APARTMENTS):
         hass.states.async_set(f"binary_sensor.apt{n}_motion", "off", ATTRS)
+        hass.states.async_set(f"binary_sensor.apt{n}_door", "off", {"device_class": "door"})
         hass.states.async_set(f"binary_sensor.bare{n}_motion", "off", ATTRS)
     entry = care_entry("Bench", APARTMENTS, rules(600, 10), "apt")
     entry.add_to_hass(hass)
@@ -200,7 +204,7 @@ async def main() -> None:
             lateness = await bench_latency(hass)
             elapsed = time.perf_counter() - started
             await hass.async_stop(force=True)
-    print(f"== Supervision benchmark ({APARTMENTS} apartments, one motion sensor each)")
+    print(f"== Supervision benchmark ({APARTMENTS} apartments, motion + door sensors, door rules)")
     print(f"motion change, supervised sensor:  {motion['supervised_ms']:.4f} ms")
     print(f"bare async_set, same change:       {motion['bare_ms']:.4f} ms")
     print(f"supervision's handling cost:       {motion['handling_ms']:.4f} ms  (target < 0.2)")

@@ -1,4 +1,6 @@
-"""Shared pieces of the benchmarks: realistic bodies, a temporary HA, a real broker, rounds.
+"""Shared pieces of the benchmarks: realistic bodies, a temporary HA, rounds.
+
+The real broker is tests/mosquitto.py (shared with the tests).
 
 Imported by the ``scripts/bench_*.py`` scripts (run them through ``scripts/bench``).
 """
@@ -10,7 +12,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,13 +37,6 @@ from homeassistant.helpers import restore_state as rs
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
 GATEWAYS = ("0016c001f153a14c", "0016c001f1540321", "7276ff002e0625ab")
-
-
-def free_port() -> int:
-    """An unused TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rss_kib() -> int:
@@ -273,36 +267,6 @@ def temporary_dir(prefix: str) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def mosquitto(workdir: Path) -> Iterator[int]:
-    """A real mosquitto broker on a free loopback port (Debian's package, from scripts/setup)."""
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    if not Path(binary).exists():
-        raise RuntimeError("mosquitto is not installed: run scripts/setup")
-    port = free_port()
-    conf = workdir / "mosquitto.conf"
-    conf.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-        "max_queued_messages 100000\n",
-        encoding="utf-8",
-    )
-    process = subprocess.Popen(
-        [binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            time.sleep(0.05)
-        else:
-            raise RuntimeError("mosquitto did not start")
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def cpu_seconds() -> float:

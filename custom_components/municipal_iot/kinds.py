@@ -90,6 +90,7 @@ KINDS: dict[str, EntryKind[Any]] = {
         setup=network.async_setup_entry,
         unload=network.async_unload_entry,
         remove=network.async_remove_entry,
+        setup_integration=network.async_setup,
         diagnostics=network_diagnostics.async_entry_diagnostics,
         device_diagnostics=network_diagnostics.async_device_diagnostics,
         redact=network_diagnostics.TO_REDACT,

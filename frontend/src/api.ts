@@ -8,6 +8,7 @@ export type Status =
   | "not_supervised"
   | "acknowledged"
   | "paused"
+  | "away"
   | "ok";
 
 export interface Rules {
@@ -15,6 +16,11 @@ export interface Rules {
   windows: { start: string; end: string; weekdays: number[] }[];
   continuous_minutes: number | null;
   grace_minutes: number;
+  outing: null | {
+    minutes: number;
+    not_back: null | { start: string; end: string; minutes: number };
+  };
+  night_exit: null | { start: string; end: string; return_minutes: number };
 }
 
 export interface Tile {
@@ -30,12 +36,15 @@ export interface Tile {
   sensors: { entity_id: string; problem: string | null; battery_low: boolean }[];
   rules: Rules;
   grace_ends_at: string | null;
+  away_since: string | null;
   alarm: null | {
     episode_id: string;
     reason: string;
     raised_at: string;
     still_since: string;
     window: string | null;
+    door_opened_at: string | null;
+    returned_at: string | null;
     acknowledged_at: string | null;
     acknowledged_by: string | null;
     motion_returned_at: string | null;

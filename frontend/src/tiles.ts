@@ -120,12 +120,21 @@ export class MiotUnit extends LitElement {
     const lines = [];
     if (alarm) {
       lines.push(html`<div class="line strong">${t(hass, "panel_alarm_since", { time: time(hass, alarm.raised_at) })}</div>`);
+      if (alarm.door_opened_at) {
+        lines.push(html`<div class="line strong">${t(hass, "panel_door_opened", { time: time(hass, alarm.door_opened_at) })}</div>`);
+      }
+      if (alarm.returned_at) {
+        lines.push(html`<div class="line">${t(hass, "panel_returned", { time: time(hass, alarm.returned_at) })}</div>`);
+      }
       if (alarm.acknowledged_by || alarm.acknowledged_at) {
         lines.push(html`<div class="line">${t(hass, "panel_acknowledged_by", { user: alarm.acknowledged_by ?? "–", time: time(hass, alarm.acknowledged_at) })}</div>`);
       }
       if (alarm.motion_returned_at) {
         lines.push(html`<div class="line">${t(hass, "panel_motion_returned", { time: time(hass, alarm.motion_returned_at) })}</div>`);
       }
+    }
+    if (tile.away_since) {
+      lines.push(html`<div class="line">${t(hass, "panel_away_since", { time: time(hass, tile.away_since) })}</div>`);
     }
     if (tile.status === "grace" && tile.grace_ends_at) {
       lines.push(html`<div class="line strong">${t(hass, "panel_grace_until", { time: time(hass, tile.grace_ends_at) })}</div>`);
@@ -134,7 +143,9 @@ export class MiotUnit extends LitElement {
       const by = tile.pause.by ? ` ${t(hass, "panel_paused_by", { user: tile.pause.by })}` : "";
       lines.push(html`<div class="line">${t(hass, "panel_paused_until", { until: time(hass, tile.pause.until, true) })}${by} · ${t(hass, `pause_reason_${tile.pause.reason}`)}</div>`);
     }
-    lines.push(html`<div class="line">${t(hass, "panel_still", { duration: duration(hass, alarm ? alarm.still_since : tile.still_since, this.now) })}</div>`);
+    if (!tile.away_since || alarm) {
+      lines.push(html`<div class="line">${t(hass, "panel_still", { duration: duration(hass, alarm ? alarm.still_since : tile.still_since, this.now) })}</div>`);
+    }
     const problems = tile.sensors.filter((sensor) => sensor.problem || sensor.battery_low);
     for (const sensor of problems) {
       const what = sensor.problem ? t(hass, "panel_sensor_fault") : t(hass, "panel_battery_low");
@@ -193,6 +204,11 @@ export class MiotUnit extends LitElement {
         .map((band) => t(hass, "panel_rule_band", { band: `${band.start}–${band.end}`, minutes: band.minutes ?? 0 })),
       ...rules.windows.map((window) => t(hass, "panel_rule_window", { window: `${window.start}–${window.end}` })),
       ...(rules.continuous_minutes ? [t(hass, "panel_rule_continuous", { minutes: rules.continuous_minutes })] : []),
+      ...(rules.outing ? [t(hass, "panel_rule_outing", { minutes: rules.outing.minutes })] : []),
+      ...(rules.outing?.not_back
+        ? [t(hass, "panel_rule_not_back", { band: `${rules.outing.not_back.start}–${rules.outing.not_back.end}`, minutes: rules.outing.not_back.minutes })]
+        : []),
+      ...(rules.night_exit ? [t(hass, "panel_rule_night_exit", { band: `${rules.night_exit.start}–${rules.night_exit.end}` })] : []),
     ];
     return html`
       <dl class="details">
@@ -304,6 +320,7 @@ export class MiotUnit extends LitElement {
     .tile.not_supervised { --miot-color: var(--disabled-text-color, #9e9e9e); }
     .tile.acknowledged { --miot-color: var(--info-color, #039be5); }
     .tile.paused { --miot-color: #607d8b; }
+    .tile.away { --miot-color: #5c6bc0; }
     header { display: flex; align-items: center; justify-content: space-between; gap: 8px; }
     h3 { margin: 0; font-size: 1.15rem; }
     .badge { background: var(--miot-color); color: #fff; border-radius: 999px; padding: 2px 10px; font-weight: 600; font-size: 0.9rem; white-space: nowrap; }

@@ -184,7 +184,13 @@ async def create_staff_user(ws: Websocket, staff: Login) -> None:
 async def create_connection(client: Client, name: str, server: str) -> Connection:
     """Create a network-server connection through the config flow; return its settings."""
     results = await client.flow_steps(
-        DOMAIN, [{"next_step_id": "network_server"}, {"name": name, "server": server}, {}]
+        DOMAIN,
+        [
+            {"next_step_id": "network_server"},
+            {"name": name, "server": server},
+            {"next_step_id": "network_webhook"},
+            {},
+        ],
     )
     placeholders = results[-2]["description_placeholders"]
     created = results[-1]

@@ -44,6 +44,8 @@ RULES_STORED = {
     "grace_minutes": 10,
     "sensor_unavailable_minutes": 15,
     "sensor_interval_minutes": 90,
+    "outing": None,
+    "night_exit": None,
 }
 UNIT_FORM = {
     "name": " Solrosen ",
@@ -215,6 +217,8 @@ async def test_reconfigure_care_unit(hass: HomeAssistant) -> None:
         "grace_minutes": 5,
         "sensor_unavailable_minutes": 30,
         "sensor_interval_minutes": None,
+        "outing": None,
+        "night_exit": None,
     }
     assert len(entry.subentries) == 1  # apartments are kept
 
@@ -359,6 +363,8 @@ async def test_reconfigure_apartment(hass: HomeAssistant) -> None:
         "grace_minutes": 0,
         "sensor_unavailable_minutes": 20,
         "sensor_interval_minutes": None,
+        "outing": None,
+        "night_exit": None,
     }
 
     result = await entry.start_subentry_reconfigure_flow(hass, "apt7")

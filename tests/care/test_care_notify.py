@@ -13,7 +13,7 @@ from homeassistant.core import Context, CoreState, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import MockUser, async_mock_service
 
-from custom_components.municipal_iot.care.notify import (
+from custom_components.municipal_iot.care.push import (
     Texts,
     format_duration,
     format_time,

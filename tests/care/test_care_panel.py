@@ -122,7 +122,7 @@ async def test_subscribe_sends_units_then_changes(
         "device_id": "",
         "label": "Lägenhet 3",
         "status": "ok",
-        "rank": 6,
+        "rank": 7,
         "still_since": "2026-11-26T10:15:00+00:00",
         "last_motion": "2026-11-26T10:15:00+00:00",
         "next_alarm": "2026-11-26T11:25:00+00:00",
@@ -130,8 +130,14 @@ async def test_subscribe_sends_units_then_changes(
         "state_lost_at": None,
         "sensors": [{"entity_id": MOTION, "problem": None, "battery_low": False}],
         # The unit's rules and alarm policy, without the sensors (listed above).
-        "rules": RULES | {"policy": {"escalation_minutes": 10, "reminder_minutes": 5}},
+        "rules": RULES
+        | {
+            "policy": {"escalation_minutes": 10, "reminder_minutes": 5},
+            "outing": None,
+            "night_exit": None,
+        },
         "grace_ends_at": None,
+        "away_since": None,
         "alarm": None,
         "pause": None,
     }

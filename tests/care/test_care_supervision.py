@@ -305,7 +305,21 @@ async def test_restart_during_grace(hass: HomeAssistant, clock: Any, phones: Pho
     episode = "apt3-20261126T114500Z"
     push = alarm_push("Alarm: Lägenhet 3", "1 h 30 min", episode)
     escalation = alarm_push("Not acknowledged: Lägenhet 3", "1 h 30 min", episode)
-    assert sent(phones) == {STAFF[0]: [push], STAFF[1]: [push], NIGHT: []}
+    # Staff first learn that supervision was off (the last heartbeat was at the unload).
+    outage = {
+        "title": "Supervision: Solrosen",
+        "message": "Supervision was off 12:17-12:45 (28 min). Check the apartments whose "
+        "planned supervision fell in that time.",
+        "data": {
+            "tag": f"municipal_iot_{entry.runtime_data.device_id}_outage",
+            "url": "/tillsyn",
+            "clickAction": "/tillsyn",
+            "channel": "municipal_iot_alarm",
+            "priority": "high",
+            "push": {"interruption-level": "time-sensitive"},
+        },
+    }
+    assert sent(phones) == {STAFF[0]: [outage, push], STAFF[1]: [outage, push], NIGHT: []}
     raised = next(
         item for item in entry.runtime_data.journal.entries if item.kind == "alarm_raised"
     )

@@ -15,8 +15,10 @@ RECEIVED = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 F_PORTS = st.none() | st.integers(min_value=0, max_value=255)
 
 
-def check(model_id: str, payload: bytes, f_port: int | None) -> None:
-    ctx = DecodeContext(received_at=RECEIVED)
+def check(
+    model_id: str, payload: bytes, f_port: int | None, received_at: datetime = RECEIVED
+) -> None:
+    ctx = DecodeContext(received_at=received_at)
     try:
         decoded = DECODERS[model_id].decode(payload, f_port, ctx)
     except DecodeError:
@@ -58,3 +60,34 @@ def record_soup(draw: st.DrawFn) -> bytes:
 @settings(max_examples=300, deadline=None)
 def test_record_shaped_bytes(model_id: str, payload: bytes, f_port: int | None) -> None:
     check(model_id, payload, f_port)
+
+
+# Issue 10 defect 5: Elsys raised OverflowError with a year-1 receive time. Decoders are
+# pure and may be called with any clock: every receive time Python can hold is tried.
+# (hypothesis takes naive bounds and adds the zone itself)
+NAIVE_MIN, NAIVE_MAX = datetime.min, datetime.max  # noqa: DTZ901
+ANY_TIME = st.datetimes(min_value=NAIVE_MIN, max_value=NAIVE_MAX, timezones=st.just(UTC))
+
+
+@pytest.mark.parametrize("model_id", sorted(DECODERS))
+@given(
+    payload=record_soup() | st.binary(max_size=96),
+    f_port=F_PORTS,
+    received_at=ANY_TIME
+    | st.sampled_from([datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)]),
+)
+@settings(max_examples=300, deadline=None)
+def test_any_receive_time(
+    model_id: str, payload: bytes, f_port: int | None, received_at: datetime
+) -> None:
+    check(model_id, payload, f_port, received_at)
+
+
+def test_elsys_motion_with_a_year_1_receive_time() -> None:
+    """A queued motion sample 16 s before the first instant Python can hold."""
+    ctx = DecodeContext(received_at=datetime.min.replace(tzinfo=UTC))
+    # Type 0x05 (motion count 3) with one offset byte (bits 7-6 = 01): 16 s ago.
+    decoded = DECODERS["elsys_ers"].decode(bytes.fromhex("450310"), 1, ctx)
+    assert decoded.motion_count == 3
+    assert decoded.motion_at is None  # no time before year 1: the count stays, not the time
+    assert decoded.warnings == ("motion time out of range",)

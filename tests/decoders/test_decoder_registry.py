@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from custom_components.municipal_iot.decoders import registry
 from custom_components.municipal_iot.decoders.base import DeviceKind
 from custom_components.municipal_iot.decoders.registry import (
     DECODERS,
     DETECTION_RULES,
+    MAX_DETECT_CHARS,
     decoder_choices,
     detect_model,
 )
@@ -161,3 +163,90 @@ def test_decoder_choices() -> None:
     assert labels["browan_tbms100"] == "Browan TBMS100"
     assert labels["elsys_ers"].startswith("Elsys ERS")
     assert [label.lower() for _, label in choices] == sorted(label.lower() for _, label in choices)
+
+
+# Issue 10 defect 2: "tabs " * 11900 as a profile name took 3.3 s per request with the old
+# "\b(browan|tabs)\b.*\bmotion\b" search. Detection now reads a bounded prefix as tokens.
+HOSTILE = {
+    "tabs": "tabs " * 12_000,
+    "browan": "browan " * 12_000,
+    "elsys": "elsys-" * 10_000,
+    "letters": "w" * 60_000,
+    "spaces": " " * 60_000,
+}
+_REAL_TOKEN = registry._TOKEN
+
+
+class _CountingToken:
+    """Stands in for the tokeniser and records how much text each call was given."""
+
+    def __init__(self) -> None:
+        self.lengths: list[int] = []
+        self.results: list[list[str]] = []
+
+    def findall(self, text: str) -> list[str]:
+        self.lengths.append(len(text))
+        found: list[str] = _REAL_TOKEN.findall(text)
+        self.results.append(found)
+        return found
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_detection_work_does_not_grow_past_the_bound(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile = HOSTILE[name]
+    assert len(hostile) >= 60_000
+    spies = []
+    for text in (hostile[: len(hostile) // 10], hostile):  # 6 KB, then 60 KB
+        spy = _CountingToken()
+        monkeypatch.setattr(registry, "_TOKEN", spy)
+        found = detect_model(brand_id=text, model_id=text, profile_name=text, tags={"model": text})
+        monkeypatch.undo()
+        assert found in {None, "elsys_ers"}
+        spies.append(spy)
+    short, long = spies
+    # Every scan saw at most the bound, and the 60 KB text caused exactly the work of the
+    # 6 KB one: the matchers only ever see these token lists, so their cost is fixed too.
+    assert long.lengths
+    assert max(long.lengths) <= MAX_DETECT_CHARS
+    assert long.lengths == short.lengths
+    assert long.results == short.results
+
+
+def test_version_ids_are_matched_on_a_bounded_string() -> None:
+    assert len(registry._normalise("ws 202 " * 10_000)) <= MAX_DETECT_CHARS
+    # Anchored: a real model id followed by 60 KB is still that model, read from its prefix.
+    assert (
+        detect_model(
+            brand_id="milesight", model_id="ws202-" + "x" * 60_000, profile_name=None, tags={}
+        )
+        == "milesight_ws202"
+    )
+
+
+def test_text_past_the_bound_is_not_read() -> None:
+    filler = "x" * 60_000
+    assert detect_model(brand_id=None, model_id=None, profile_name="WS202 " + filler, tags={}) == (
+        "milesight_ws202"
+    )
+    assert detect_model(brand_id=None, model_id=None, profile_name=filler + " WS202", tags={}) is (
+        None
+    )
+
+
+@pytest.mark.parametrize(
+    ("profile_name", "expected"),
+    [
+        ("Motion sensor by Browan", None),  # phrases must come in order, as before
+        ("Browan motion", "browan_tbms100"),
+        ("Axioma W10", None),  # w10 is not w1
+        ("Elsys/ERS", "elsys_ers"),
+        ("ersatz sensor", None),
+        ("WS2020", None),
+    ],
+)
+def test_token_matching_keeps_word_boundaries(profile_name: str, expected: str | None) -> None:
+    assert (
+        detect_model(brand_id=None, model_id=None, profile_name=profile_name, tags={}) == expected
+    )

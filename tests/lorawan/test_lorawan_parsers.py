@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -144,6 +145,37 @@ def test_field_helpers() -> None:
         fields.timestamp("not a time", "t", NOW)
     with pytest.raises(SchemaError, match="x must be a number"):
         fields.opt_float(True, "x")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0001-01-01T00:00:00+01:00",  # OverflowError converting to UTC before the fix
+        "9999-12-31T23:59:59-01:00",
+        "0001-01-01T00:00:00Z",
+        "1999-12-31T23:59:59Z",
+        "2100-01-01T00:00:00Z",
+        "2099-12-31T23:30:00-01:00",  # 2100 in UTC
+    ],
+)
+def test_timestamps_outside_2000_to_2099_are_refused(text: str) -> None:
+    """Issue 10 defect 5: such times raised OverflowError, a 500 with a traceback."""
+    with pytest.raises(SchemaError, match="t must be between 2000 and 2099"):
+        fields.timestamp(text, "t", NOW)
+
+
+def test_timestamps_at_the_edges_of_the_range() -> None:
+    assert fields.timestamp("2000-01-01T00:00:00Z", "t", NOW).year == 2000
+    assert fields.timestamp("2099-12-31T23:59:59+00:00", "t", NOW).year == 2099
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_non_finite_numbers_are_refused(number: float) -> None:
+    with pytest.raises(SchemaError, match="batteryLevel must be a finite number"):
+        fields.opt_float(number, "batteryLevel")
+    status = {"deviceInfo": {"devEui": "0101010101010101"}, "batteryLevel": number}
+    with pytest.raises(SchemaError, match="batteryLevel must be a finite number"):
+        chirpstack.parse("status", status, NOW)
 
 
 def test_deduplicator() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import json
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -59,6 +61,35 @@ def network_entry(server: str, webhook_id: str, **options: Any) -> MockConfigEnt
         }
         | options,
     )
+
+
+CS_APPLICATION = "17c82e96-be03-4f38-aef3-f83d48582d97"
+TTS_APPLICATION = "solrosen"
+
+
+def mqtt_entry(server: str, **data: Any) -> MockConfigEntry:
+    """Build a network-server config entry whose uplinks arrive over MQTT."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"{server} mqtt",
+        unique_id=f"{ENTRY_NETWORK_SERVER}_{server}_mqtt",
+        data={
+            CONF_ENTRY_TYPE: ENTRY_NETWORK_SERVER,
+            CONF_SERVER: server,
+            "transport": "mqtt",
+            "application_id": CS_APPLICATION if server == "chirpstack" else TTS_APPLICATION,
+            **({"tenant_id": "ttn"} if server == "tts" else {}),
+        }
+        | data,
+        options=dict(network_entry(server, "").options),
+    )
+
+
+def uplink_topic(server: str, device: str, event: str = "up") -> str:
+    """The topic the network server publishes a device's event to (default prefixes)."""
+    if server == "chirpstack":
+        return f"application/{CS_APPLICATION}/device/{device}/event/{event}"
+    return f"v3/{TTS_APPLICATION}@ttn/devices/{device}/{event}"
 
 
 async def setup_entry(
@@ -138,3 +169,12 @@ def tts_uplink(
     if brand is not None:
         up["version_ids"] = {"brand_id": brand, "model_id": model, "band_id": "EU_863_870"}
     return body
+
+
+async def until(predicate: Callable[[], bool], what: str) -> None:
+    """Wait up to 10 s of real I/O (the broker) until ``predicate`` holds."""
+    for _ in range(500):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    pytest.fail(f"timed out waiting for: {what}")

@@ -27,6 +27,16 @@ async def _network_server_form(hass: HomeAssistant) -> Any:
     )
 
 
+async def _by_webhook(hass: HomeAssistant, result: Any) -> Any:
+    """Choose the webhook in the transport menu."""
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "network_transport"
+    assert result["menu_options"] == ["network_webhook", "network_mqtt"]
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "network_webhook"}
+    )
+
+
 @pytest.fixture
 def mock_setup_entry() -> Generator[AsyncMock]:
     """Do not set up entries created by the flow."""
@@ -63,6 +73,8 @@ async def test_user_flow(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": " Ånge LoRaWAN ", "server": server}
     )
+    assert result["description_placeholders"] == {"name": "Ånge LoRaWAN"}
+    result = await _by_webhook(hass, result)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == step
     assert not result["errors"]
@@ -106,6 +118,7 @@ async def test_invalid_name_then_recover(hass: HomeAssistant, mock_setup_entry: 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": "TTN", "server": "tts"}
     )
+    result = await _by_webhook(hass, result)
     assert result["step_id"] == "instructions_tts"
 
 
@@ -127,6 +140,7 @@ async def test_no_external_url_hint(hass: HomeAssistant, mock_setup_entry: Async
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"name": "CS", "server": "chirpstack"}
     )
+    result = await _by_webhook(hass, result)
     # A hint after the address in the instructions, not an error above them.
     assert not result["errors"]
     placeholders = result["description_placeholders"]

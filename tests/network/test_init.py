@@ -34,14 +34,18 @@ DEV_EUI = "a81758fffe0312ab"
 
 
 async def test_setup_and_unload(hass: HomeAssistant, post: Poster) -> None:
-    """Unloading unregisters the webhook and keeps the device list."""
+    """Unloading keeps the webhook (503, never 200 and dropped) and the device list."""
     entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
     assert entry.state is ConfigEntryState.LOADED
     await post(WEBHOOK_CS, chirpstack_up("0100e20503"), event="up")
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert entry.state is ConfigEntryState.NOT_LOADED
-    # The webhook is gone: HA answers 200 without handling (it never reveals hooks).
-    assert (await post(WEBHOOK_CS, chirpstack_up("0100f0", f_cnt=2), event="up")) == (200, "")
+    # The webhook stays registered: an unloaded entry answers 503 (the server may retry);
+    # an unregistered webhook would get HA's 200 and the uplink would be lost.
+    assert (await post(WEBHOOK_CS, chirpstack_up("0100f0", f_cnt=2), event="up")) == (
+        503,
+        "not ready: the connection is not_loaded, retry later",
+    )
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert DEV_EUI in entry.runtime_data.devices

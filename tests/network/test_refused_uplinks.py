@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.municipal_iot.const import DOMAIN
+from custom_components.municipal_iot.lorawan.markdown import inert
 from custom_components.municipal_iot.network.device import NO_ERROR
 from tests.network import WEBHOOK_CS, Poster, chirpstack_up, network_entry, setup_entry
 
@@ -40,7 +41,7 @@ async def test_refused_uplinks_say_why(hass: HomeAssistant, post: Poster) -> Non
         "name": "apt-12-motion",
         "dev_eui": DEV_EUI,
         "count": "3",
-        "error": reason,
+        "error": inert(reason),  # shown literally: the issue renders markdown
     }
     ok = chirpstack_up("0100e20503", f_cnt=4, time="2026-11-26T10:04:00+00:00")
     assert await post(WEBHOOK_CS, ok, event="up") == (200, "ok")

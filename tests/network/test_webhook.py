@@ -337,6 +337,24 @@ SCHEMA_ERRORS = [
         "time must be an RFC 3339 time",
         id="cs-bad-time",
     ),
+    pytest.param(
+        "chirpstack",
+        "up",
+        {"deviceInfo": {"devEui": "0101010101010101"}, "time": "0001-01-01T00:00:00+01:00"},
+        "time must be between 2000 and 2099",
+        id="cs-year-1",  # was OverflowError: 500 with a traceback
+    ),
+    pytest.param(
+        "tts",
+        None,
+        {
+            "end_device_ids": {"dev_eui": "0101010101010101"},
+            "received_at": "9999-12-31T23:59:59-01:00",
+            "uplink_message": {"f_port": 1, "frm_payload": "AQ=="},
+        },
+        "received_at must be between 2000 and 2099",
+        id="tts-year-9999",
+    ),
     pytest.param("tts", None, {"something": 1}, "no known message type key", id="tts-unknown"),
     pytest.param(
         "tts",

@@ -101,6 +101,7 @@ class ApartmentConfig:
         custom = data.get(CONF_RULES_MODE) == RULES_CUSTOM and data.get(CONF_RULES)
         rules_data = dict(data[CONF_RULES] if custom else unit.rules)
         rules_data["sensors"] = list(motion + doors)
+        rules_data["doors"] = list(doors)
         return cls(
             apartment_id=subentry.subentry_id,
             label=subentry.title,

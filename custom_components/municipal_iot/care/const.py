@@ -36,6 +36,16 @@ CONF_CONTINUOUS: Final = "continuous_minutes"
 CONF_GRACE: Final = "grace_minutes"
 CONF_UNAVAILABLE: Final = "sensor_unavailable_minutes"
 CONF_INTERVAL: Final = "sensor_interval_minutes"
+CONF_OUTING: Final = "outing"
+CONF_NIGHT_EXIT: Final = "night_exit"
+# The rules form's flat fields of the door rules (stored nested under the two keys above)
+CONF_OUTING_MINUTES: Final = "outing_minutes"
+CONF_NOT_BACK_START: Final = "not_back_start"
+CONF_NOT_BACK_END: Final = "not_back_end"
+CONF_NOT_BACK_MINUTES: Final = "not_back_minutes"
+CONF_NIGHT_EXIT_START: Final = "night_exit_start"
+CONF_NIGHT_EXIT_END: Final = "night_exit_end"
+CONF_RETURN_MINUTES: Final = "return_minutes"
 
 DEFAULT_ESCALATION_MINUTES: Final = 10
 DEFAULT_REMINDER_MINUTES: Final = 5
@@ -66,12 +76,18 @@ EVENT_TYPES: Final[dict[EventKind, str]] = {
     EventKind.CHECK_SKIPPED: EVENT_SUPERVISION,
     EventKind.PAUSED: EVENT_SUPERVISION,
     EventKind.RESUMED: EVENT_SUPERVISION,
+    EventKind.AWAY_STARTED: EVENT_SUPERVISION,
+    EventKind.AWAY_ENDED: EVENT_SUPERVISION,
+    EventKind.NIGHT_EXIT_RETURNED: EVENT_ALARM,
+    EventKind.NIGHT_DOOR: EVENT_ALARM,
     EventKind.STATE_LOST: EVENT_SUPERVISION,
     EventKind.STATE_CHECKED: EVENT_SUPERVISION,
 }
 
 # Journal kinds written by the adapter (besides the engine's event kinds).
 JOURNAL_NOTIFY_FAILED: Final = "notify_failed"
+JOURNAL_DELIVERY_GAVE_UP: Final = "delivery_gave_up"  # retries failed: escalated at once
+JOURNAL_OUTAGE: Final = "supervision_outage"  # unit level: supervision was off (heartbeat gap)
 
 # Pause reasons offered in actions and the panel; the switch pauses for an hour.
 PAUSE_REASONS: Final = ("away", "hospital", "guests", "other", "manual")

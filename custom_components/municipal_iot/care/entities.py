@@ -144,6 +144,22 @@ class ApartmentSensor(ApartmentEntity, SensorEntity):
         return self.native_value, self.extra_state_attributes
 
 
+class UnitEntity(PushEntity):
+    """An entity of the care unit's own device, refreshed when the unit signals."""
+
+    def __init__(self, unit: CareUnit, description: PushEntityDescription) -> None:
+        """Bind the entity to the care unit's device."""
+        self.unit = unit
+        self.entity_description = description
+        self._attr_unique_id = f"{unit.entry.entry_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, unit.entry.entry_id)})
+
+    async def async_added_to_hass(self) -> None:
+        """Refresh when the status of any apartment (or the unit's delivery) changes."""
+        await super().async_added_to_hass()
+        self._listen(self.unit.signal)
+
+
 @dataclass(frozen=True, kw_only=True)
 class UnitSensorDescription(SensorEntityDescription, PushEntityDescription):
     """Describes a sensor of the care unit's own device."""
@@ -156,17 +172,10 @@ IN_ALARM = UnitSensorDescription(
 )
 
 
-class AlarmCountSensor(PushEntity, SensorEntity):
+class AlarmCountSensor(UnitEntity, SensorEntity):
     """How many apartments of a care unit have an open alarm."""
 
     entity_description: UnitSensorDescription
-
-    def __init__(self, unit: CareUnit) -> None:
-        """Bind the sensor to the care unit's device."""
-        self.unit = unit
-        self.entity_description = IN_ALARM
-        self._attr_unique_id = f"{unit.entry.entry_id}_apartments_in_alarm"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, unit.entry.entry_id)})
 
     @property
     def native_value(self) -> int:
@@ -175,11 +184,6 @@ class AlarmCountSensor(PushEntity, SensorEntity):
 
     def _shown(self) -> object:
         return self.native_value
-
-    async def async_added_to_hass(self) -> None:
-        """Refresh when the status of any apartment changes."""
-        await super().async_added_to_hass()
-        self._listen(self.unit.signal)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,17 +196,10 @@ ANY_ALARM = AlarmBinarySensorDescription(
 )
 
 
-class AnyAlarmBinarySensor(PushEntity, BinarySensorEntity):
+class AnyAlarmBinarySensor(UnitEntity, BinarySensorEntity):
     """On while any apartment of the care unit has an open alarm."""
 
     entity_description: AlarmBinarySensorDescription
-
-    def __init__(self, unit: CareUnit) -> None:
-        """Bind the sensor to the care unit's device."""
-        self.unit = unit
-        self.entity_description = ANY_ALARM
-        self._attr_unique_id = f"{unit.entry.entry_id}_any_alarm"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, unit.entry.entry_id)})
 
     @property
     def is_on(self) -> bool:
@@ -217,10 +214,35 @@ class AnyAlarmBinarySensor(PushEntity, BinarySensorEntity):
     def _shown(self) -> object:
         return self.is_on, self.extra_state_attributes
 
-    async def async_added_to_hass(self) -> None:
-        """Refresh when the status of any apartment changes."""
-        await super().async_added_to_hass()
-        self._listen(self.unit.signal)
+
+DELIVERY_FAILING = AlarmBinarySensorDescription(
+    key="delivery_failing",
+    translation_key="delivery_failing",
+    device_class=BinarySensorDeviceClass.PROBLEM,
+)
+
+
+class DeliveryFailingBinarySensor(UnitEntity, BinarySensorEntity):
+    """On while a call to any of the unit's notify targets fails (retries included)."""
+
+    entity_description: AlarmBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool:
+        """Return True while a target fails."""
+        return bool(self.unit.notifier.failing)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the failing notify targets and since when."""
+        failing = self.unit.notifier.failing
+        return {
+            "targets": sorted(failing),
+            "since": None if not failing else min(failing.values()).isoformat(),
+        }
+
+    def _shown(self) -> object:
+        return self.is_on, self.extra_state_attributes
 
 
 def remove_apartment_alarm_entities(hass: HomeAssistant, unit: CareUnit) -> None:
@@ -349,11 +371,14 @@ def apartment_platform(
 
 async_setup_sensors = apartment_platform(
     lambda unit, apartment: (ApartmentSensor(unit, apartment, item) for item in SENSORS),
-    lambda unit: [AlarmCountSensor(unit)],
+    lambda unit: [AlarmCountSensor(unit, IN_ALARM)],
 )
 async_setup_binary_sensors = apartment_platform(
     lambda _unit, _apartment: (),
-    lambda unit: [AnyAlarmBinarySensor(unit)],
+    lambda unit: [
+        AnyAlarmBinarySensor(unit, ANY_ALARM),
+        DeliveryFailingBinarySensor(unit, DELIVERY_FAILING),
+    ],
 )
 async_setup_switches = apartment_platform(
     lambda unit, apartment: [SupervisionSwitch(unit, apartment, SWITCH)]

@@ -24,14 +24,14 @@ from ..supervision.journal_csv import (
     to_csv,
 )
 from ..texts import Texts, async_get_texts
-from .const import JOURNAL_NOTIFY_FAILED
+from .const import JOURNAL_DELIVERY_GAVE_UP, JOURNAL_NOTIFY_FAILED, JOURNAL_OUTAGE
 from .unit import CareUnit
 from .users import async_user_names
 
 CONTENT_ENTRIES = "entries"
 CONTENT_EPISODES = "episodes"
 ENTRY_KINDS = (*(kind.value for kind in EventKind), RESOLVED_WITHOUT_MOTION, "notified")
-ALARM_REASONS = ("inactivity", "check_window")
+ALARM_REASONS = ("inactivity", "check_window", "not_back", "night_exit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,8 @@ class JournalExport:
 def csv_labels(texts: Texts, users: dict[str, str]) -> CsvLabels:
     """Return the export's headers and values in the texts' language."""
     values = {f"event.{kind}": texts.get(f"csv_event_{kind}") for kind in ENTRY_KINDS}
-    values[f"event.{JOURNAL_NOTIFY_FAILED}"] = texts.get(f"csv_event_{JOURNAL_NOTIFY_FAILED}")
+    for kind in (JOURNAL_NOTIFY_FAILED, JOURNAL_DELIVERY_GAVE_UP, JOURNAL_OUTAGE):
+        values[f"event.{kind}"] = texts.get(f"csv_event_{kind}")
     values |= {f"outcome.{outcome}": texts.get(f"outcome_{outcome}") for outcome in OUTCOMES}
     values |= {f"reason.{reason}": texts.get(f"csv_reason_{reason}") for reason in ALARM_REASONS}
     values |= {"bool.true": texts.get("csv_yes"), "bool.false": texts.get("csv_no")}

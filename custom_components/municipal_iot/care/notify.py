@@ -14,16 +14,21 @@ told to the unit's other phones.
 
 A failed notify call is logged, journaled (``notify_failed``) and replaced by a
 persistent notification; with no staff target configured, persistent
-notifications are the channel. An alarm's persistent notification links to the
-panel, says who acknowledged it and goes away when the alarm is closed.
+notifications are the channel. A failed alarm, reminder, escalation or
+technical-fault push is retried after 30 s and 2 min (see
+:mod:`..supervision.delivery`); when the last retry fails, the escalation
+targets get it at once (``delivery_gave_up``), without waiting for the
+escalation delay. :attr:`CareNotifier.failing` names the targets whose last
+call failed (the unit's "alarm delivery failing" problem sensor). An alarm's
+persistent notification links to the panel, says who acknowledged it and goes
+away when the alarm is closed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable, Coroutine, Iterable
+from datetime import datetime
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,85 +36,42 @@ from zoneinfo import ZoneInfo
 from homeassistant.components import persistent_notification
 from homeassistant.core import CALLBACK_TYPE, CoreState, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.helpers.start import async_at_started
 from homeassistant.util import dt as dt_util
-from homeassistant.util import slugify
 
-from ..const import DOMAIN, LOGGER
+from ..const import LOGGER
+from ..supervision.delivery import DeliveryTracker, PendingRetry
 from ..supervision.events import Event, EventKind
 from ..supervision.journal import NOTIFIED
 from ..supervision.timeutil import parse_iso
 from ..texts import Texts
 from .config import ApartmentConfig, UnitConfig
-from .const import JOURNAL_NOTIFY_FAILED, PANEL_URL_PATH
+from .const import JOURNAL_DELIVERY_GAVE_UP, JOURNAL_NOTIFY_FAILED
+from .push import (
+    ACTION_ACK,
+    ACTION_RESOLVE,
+    ALARM,
+    CHANNEL_INFO,
+    CLEAR,
+    ESCALATION,
+    REMINDER,
+    SENSOR,
+    AlarmInfo,
+    JournalRecorder,
+    Resend,
+    Situation,
+    Spawner,
+    UserName,
+    alarm_message,
+    format_time,
+    panel_path,
+    payload_data,
+    push_tag,
+    unique_targets,
+    urgent,
+)
 from .users import user_services
-
-ACTION_ACK = "MIOT_ACK_"
-ACTION_RESOLVE = "MIOT_OK_"
-CHANNEL_ALARM = "municipal_iot_alarm"
-CHANNEL_INFO = "municipal_iot_info"
-CLEAR = "clear_notification"
-
-# Alarm kinds: how the title reads and who gets it.
-ALARM = "alarm"
-ESCALATION = "escalation"
-REMINDER = "reminder"
-
-
-def parse_action(action: object) -> tuple[str, str] | None:
-    """Return (``"acknowledge"`` | ``"resolve"``, episode id) for one of our action ids."""
-    if not isinstance(action, str):
-        return None
-    for prefix, verb in ((ACTION_ACK, "acknowledge"), (ACTION_RESOLVE, "resolve")):
-        if action.startswith(prefix) and len(action) > len(prefix):
-            return verb, action.removeprefix(prefix)
-    return None
-
-
-def format_duration(texts: Texts, delta: timedelta) -> str:
-    """Return ``"3 h 10 min"`` or ``"25 min"``."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    if minutes < 60:
-        return texts.get("duration_minutes", minutes=minutes)
-    return texts.get("duration_hours", hours=minutes // 60, minutes=minutes % 60)
-
-
-def format_time(value: datetime, now: datetime, tz: ZoneInfo) -> str:
-    """Return local ``HH:MM``, with the date when it is not today."""
-    local = value.astimezone(tz)
-    if local.date() == now.astimezone(tz).date():
-        return local.strftime("%H:%M")
-    return local.strftime("%Y-%m-%d %H:%M")
-
-
-@dataclass(frozen=True, slots=True)
-class AlarmInfo:
-    """What an alarm notification says."""
-
-    episode_id: str
-    still_since: datetime
-    window: str | None  # the check window that was missed, if that raised it
-
-
-@dataclass(frozen=True, slots=True)
-class Situation:
-    """The apartment's state after the engine call whose events are notified."""
-
-    alarm: AlarmInfo | None  # the open episode, if any
-    escalated: bool
-    acknowledged_by: str | None
-    sensor_problem: bool  # a sensor still has a problem
-
-
-type JournalRecorder = Callable[[ApartmentConfig, str, Mapping[str, Any]], None]
-type Spawner = Callable[[Coroutine[Any, Any, None]], None]
-type UserName = Callable[[str | None], str]
-
-
-def panel_path(apartment_id: str | None = None) -> str:
-    """Return the path of the Tillsyn panel, at one apartment when given."""
-    path = f"/{PANEL_URL_PATH}"
-    return path if apartment_id is None else f"{path}?apartment={apartment_id}"
 
 
 class CareNotifier:
@@ -140,6 +102,15 @@ class CareNotifier:
         self._tz = ZoneInfo(hass.config.time_zone)
         self._pending: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._unsub_started: CALLBACK_TYPE | None = None
+        self._delivery = DeliveryTracker()
+        self._retry_timer: CALLBACK_TYPE | None = None
+        self._retry_at: datetime | None = None
+        self.on_delivery_change: Callable[[], None] = lambda: None
+
+    @property
+    def failing(self) -> dict[str, datetime]:
+        """Return the notify targets whose last call failed, and since when."""
+        return self._delivery.failing
 
     # ------------------------------------------------------------ public API
 
@@ -169,6 +140,9 @@ class CareNotifier:
             self._unsub_started()
             self._unsub_started = None
         self._pending.clear()
+        if self._retry_timer is not None:
+            self._retry_timer()
+            self._retry_timer = None
 
     async def _async_started(self, _hass: HomeAssistant) -> None:
         self._unsub_started = None
@@ -180,8 +154,73 @@ class CareNotifier:
         self, apartment: ApartmentConfig, events: list[Event], situation: Situation
     ) -> None:
         async with self._lock:
+            failing = set(self._delivery.failing)
             for event in events:
                 await self._async_handle_event(apartment, event, situation)
+        self._after_delivery(failing)
+
+    # --------------------------------------------------------------- retries
+
+    def _after_delivery(self, failing_before: set[str]) -> None:
+        """Set the retry timer; tell the unit when the failing targets changed."""
+        due = self._delivery.next_deadline()
+        if due != self._retry_at:
+            if self._retry_timer is not None:
+                self._retry_timer()
+            self._retry_at = due
+            self._retry_timer = (
+                None
+                if due is None
+                else async_track_point_in_utc_time(self._hass, self._on_retry_due, due)
+            )
+        if set(self._delivery.failing) != failing_before:
+            self.on_delivery_change()
+
+    @callback
+    def _on_retry_due(self, _now: datetime) -> None:
+        self._retry_timer = None
+        self._retry_at = None
+        self._spawn(self._async_retries())
+
+    async def _async_retries(self) -> None:
+        async with self._lock:
+            failing = set(self._delivery.failing)
+            for retry in self._delivery.due(dt_util.utcnow()):
+                resend: Resend = retry.payload
+                if await self._async_call(
+                    resend.apartment, retry.target, resend.payload, episode_id=resend.episode_id
+                ):
+                    self._delivery.succeeded(retry.target, retry.key)
+                elif not self._delivery.retry_failed(retry, dt_util.utcnow()):
+                    await self._async_give_up(retry, resend)
+        self._after_delivery(failing)
+
+    async def _async_give_up(self, retry: PendingRetry, resend: Resend) -> None:
+        """Every retry failed: escalate at once and show it in Home Assistant."""
+        apartment, payload = resend.apartment, resend.payload
+        title = self.texts.get("undelivered_title", apartment=apartment.label)
+        others = [] if resend.kind == ESCALATION else unique_targets(self.config.escalation_targets)
+        others = [target for target in others if target != retry.target]
+        self.record(
+            apartment,
+            JOURNAL_DELIVERY_GAVE_UP,
+            {
+                "target": retry.target,
+                "notification": resend.kind,
+                "escalated_to": others,
+                **({"episode_id": resend.episode_id} if resend.episode_id else {}),
+            },
+        )
+        await self._async_send(
+            apartment,
+            others,
+            title,
+            payload["message"],
+            dict(payload["data"]),
+            episode_id=resend.episode_id,
+            resend_kind=ESCALATION,
+        )
+        self._persist(payload["data"]["tag"], title, payload["message"], payload["data"]["url"])
 
     # -------------------------------------------------------------- dispatch
 
@@ -198,7 +237,7 @@ class CareNotifier:
                 await self._async_alarm(apartment, alarm, ESCALATION, escalation)
             case EventKind.REMIND if alarm is not None:
                 targets = staff + escalation if situation.escalated else staff
-                await self._async_alarm(apartment, alarm, REMINDER, _unique(targets))
+                await self._async_alarm(apartment, alarm, REMINDER, unique_targets(targets))
             case EventKind.ACKNOWLEDGED:
                 await self._async_acknowledged(apartment, event)
             case EventKind.MOTION_RETURNED:
@@ -234,64 +273,23 @@ class CareNotifier:
     async def async_clear_tag(self, apartment: ApartmentConfig, tag: str) -> None:
         """Take a unit notice away from the staff phones and the persistent notifications."""
         async with self._lock:
-            for target in _unique(self.config.staff_targets):
+            for target in unique_targets(self.config.staff_targets):
                 await self._async_call(apartment, target, {"message": CLEAR, "data": {"tag": tag}})
         self._persistent.pop(tag, None)
         persistent_notification.async_dismiss(self._hass, tag)
 
     # -------------------------------------------------------------- messages
 
-    def _payload_data(self, apartment: ApartmentConfig, kind: str) -> dict[str, Any]:
-        """Return the mobile app ``data`` common to one apartment's notifications."""
-        path = panel_path(apartment.apartment_id)
-        return {
-            "tag": _tag(apartment, kind),
-            "group": f"{DOMAIN}_{slugify(self.config.title)}",
-            "visibility": "private",
-            "url": path,
-            "clickAction": path,
-        }
-
-    def urgent(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Return notification ``data`` made urgent (time-sensitive or critical, high priority)."""
-        push: dict[str, Any] = {"interruption-level": "time-sensitive"}
-        if self.config.critical:
-            push = {
-                "interruption-level": "critical",
-                "sound": {"name": "default", "critical": 1, "volume": 1.0},
-            }
-        return {
-            **data,
-            "push": push,
-            "priority": "high",
-            "ttl": 0,
-            "channel": CHANNEL_ALARM,
-            "importance": "high",
-        }
-
-    def _alarm_message(self, apartment: ApartmentConfig, alarm: AlarmInfo, now: datetime) -> str:
-        texts = self.texts
-        lines = []
-        if alarm.window is not None:
-            lines.append(texts.get("window_message", window=alarm.window))
-        lines.append(
-            texts.get(
-                "still_message",
-                duration=format_duration(texts, now - alarm.still_since),
-                since=format_time(alarm.still_since, now, self._tz),
-            )
-        )
-        if apartment.action_plan:
-            lines.append(texts.get("action_plan", plan=apartment.action_plan))
-        return "\n".join(lines)
+    def _data(self, apartment: ApartmentConfig, kind: str) -> dict[str, Any]:
+        return payload_data(apartment, kind, self.config.title)
 
     async def _async_alarm(
         self, apartment: ApartmentConfig, alarm: AlarmInfo, kind: str, targets: list[str]
     ) -> None:
         now = dt_util.utcnow()
         title = self.texts.get(f"{kind}_title", apartment=apartment.label)
-        message = self._alarm_message(apartment, alarm, now)
-        data = self.urgent(self._payload_data(apartment, "alarm"))
+        message = alarm_message(self.texts, apartment, alarm, now, self._tz)
+        data = urgent(self._data(apartment, "alarm"), critical=self.config.critical)
         data["actions"] = [
             {
                 "action": f"{ACTION_ACK}{alarm.episode_id}",
@@ -303,7 +301,7 @@ class CareNotifier:
             },
         ]
         sent = await self._async_send(
-            apartment, targets, title, message, data, episode_id=alarm.episode_id
+            apartment, targets, title, message, data, episode_id=alarm.episode_id, resend_kind=kind
         )
         self.record(
             apartment,
@@ -321,7 +319,7 @@ class CareNotifier:
         user_id = user_id if isinstance(user_id, str) else None
         mine = self._services_of(user_id)
         await self._async_clear(apartment, "alarm", exclude=mine)
-        shown = self._persistent.get(_tag(apartment, "alarm"))
+        shown = self._persistent.get(push_tag(apartment, "alarm"))
         if shown is not None:
             title, message = shown
             now = dt_util.utcnow()
@@ -331,9 +329,9 @@ class CareNotifier:
                 time=format_time(now, now, self._tz),
             )
             url = panel_path(apartment.apartment_id)
-            self._persist(_tag(apartment, "alarm"), title, f"{taken}\n\n{message}", url)
+            self._persist(push_tag(apartment, "alarm"), title, f"{taken}\n\n{message}", url)
         if mine:
-            data = self._payload_data(apartment, "alarm")
+            data = self._data(apartment, "alarm")
             data["actions"] = [
                 {
                     "action": f"{ACTION_RESOLVE}{event.data['episode_id']}",
@@ -355,7 +353,7 @@ class CareNotifier:
     async def _async_sensor_problem(self, apartment: ApartmentConfig, event: Event) -> None:
         now = dt_util.utcnow()
         since = event.data.get("since")
-        data = self.urgent(self._payload_data(apartment, "sensor"))
+        data = urgent(self._data(apartment, "sensor"), critical=self.config.critical)
         await self._async_send(
             apartment,
             list(self.config.staff_targets),
@@ -365,6 +363,7 @@ class CareNotifier:
                 since=format_time(parse_iso(since) if since else event.at, now, self._tz),
             ),
             data,
+            resend_kind=SENSOR,
         )
 
     async def _async_paused(self, apartment: ApartmentConfig, event: Event) -> None:
@@ -380,11 +379,11 @@ class CareNotifier:
             if self.texts.has(f"pause_reason_{reason}")
             else reason,
         )
-        data = self._payload_data(apartment, "pause")
+        data = self._data(apartment, "pause")
         data |= {"push": {"interruption-level": "active"}, "channel": CHANNEL_INFO}
         others = [
             target
-            for target in _unique(self.config.staff_targets)
+            for target in unique_targets(self.config.staff_targets)
             if target not in self._services_of(user_id)
         ]
         await self._async_send(
@@ -397,7 +396,7 @@ class CareNotifier:
         )
 
     async def _async_low_battery(self, apartment: ApartmentConfig) -> None:
-        data = self._payload_data(apartment, "battery")
+        data = self._data(apartment, "battery")
         data |= {"push": {"interruption-level": "passive"}, "channel": CHANNEL_INFO}
         await self._async_send(
             apartment,
@@ -414,18 +413,21 @@ class CareNotifier:
         if user_id is None:
             return []
         owners = user_services(self._hass)
-        targets = _unique(self.config.staff_targets + self.config.escalation_targets)
+        targets = unique_targets(self.config.staff_targets + self.config.escalation_targets)
         return [target for target in targets if owners.get(target) == user_id]
 
     async def _async_clear(
         self, apartment: ApartmentConfig, kind: str, *, exclude: Iterable[str]
     ) -> None:
         skip = set(exclude)
-        targets = _unique(self.config.staff_targets + self.config.escalation_targets)
+        self._delivery.drop(push_tag(apartment, kind))  # no retry of what is withdrawn
+        targets = unique_targets(self.config.staff_targets + self.config.escalation_targets)
         for target in targets:
             if target not in skip:
                 await self._async_call(
-                    apartment, target, {"message": CLEAR, "data": {"tag": _tag(apartment, kind)}}
+                    apartment,
+                    target,
+                    {"message": CLEAR, "data": {"tag": push_tag(apartment, kind)}},
                 )
 
     async def _async_send(  # noqa: PLR0913 - one notification and where it goes
@@ -438,18 +440,23 @@ class CareNotifier:
         *,
         episode_id: str | None = None,
         fallback: bool = True,
+        resend_kind: str | None = None,
     ) -> list[str]:
         """Send to each target; return the targets reached.
 
         Falls back to a persistent notification when no target is configured or
-        a call failed (unless ``fallback`` is off).
+        a call failed (unless ``fallback`` is off). With ``resend_kind`` a failed
+        call is retried (see the module docstring).
         """
         payload = {"title": title, "message": message, "data": data}
-        sent = [
-            target
-            for target in targets
-            if await self._async_call(apartment, target, payload, episode_id=episode_id)
-        ]
+        sent = []
+        for target in targets:
+            if await self._async_call(apartment, target, payload, episode_id=episode_id):
+                sent.append(target)
+                self._delivery.succeeded(target, data["tag"])
+            elif resend_kind is not None:
+                resend = Resend(apartment, resend_kind, payload, episode_id)
+                self._delivery.failed(data["tag"], target, resend, dt_util.utcnow())
         if fallback and (not targets or len(sent) < len(targets)):
             self._persist(data["tag"], title, message, data["url"])
         return sent
@@ -474,22 +481,16 @@ class CareNotifier:
             await self._hass.services.async_call("notify", target, payload, blocking=True)
         except HomeAssistantError as err:
             LOGGER.warning("Notification to notify.%s failed: %s", target, err)
+            self._delivery.mark_failing(target, dt_util.utcnow())
             data: dict[str, Any] = {"target": target, "error": type(err).__name__}
             if episode_id is not None:
                 data["episode_id"] = episode_id
             self.record(apartment, JOURNAL_NOTIFY_FAILED, data)
             return False
+        self._delivery.succeeded(target)
         return True
 
     def _dismiss(self, apartment: ApartmentConfig, kind: str) -> None:
-        tag = _tag(apartment, kind)
+        tag = push_tag(apartment, kind)
         self._persistent.pop(tag, None)
         persistent_notification.async_dismiss(self._hass, tag)
-
-
-def _tag(apartment: ApartmentConfig, kind: str) -> str:
-    return f"{DOMAIN}_{apartment.apartment_id}_{kind}"
-
-
-def _unique(targets: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(targets))

@@ -6,6 +6,10 @@ translation. The form shows weekday names (in Home Assistant's language: the
 frontend does not translate options inside an object selector) and times as
 ``HH:MM`` without seconds (a list of quarter hours; any other minute can be
 typed).
+
+The door rules (outing with its optional "not back" band, night exit) are flat
+fields in the form and nested dicts in the stored rules; empty fields switch a
+rule off.
 """
 
 from __future__ import annotations
@@ -25,11 +29,14 @@ from homeassistant.helpers.selector import (
     ObjectSelectorField,
 )
 
-from ..selectors import hhmm_config
+from ..selectors import hhmm_config, hhmm_selector
 from ..supervision.rules import (
     DEFAULT_GRACE_MINUTES,
+    DEFAULT_RETURN_MINUTES,
     DEFAULT_UNAVAILABLE_MINUTES,
     CheckWindow,
+    NightExitRule,
+    OutingRule,
     RulesError,
     TimeBand,
     format_hhmm,
@@ -40,6 +47,15 @@ from .const import (
     CONF_CONTINUOUS,
     CONF_GRACE,
     CONF_INTERVAL,
+    CONF_NIGHT_EXIT,
+    CONF_NIGHT_EXIT_END,
+    CONF_NIGHT_EXIT_START,
+    CONF_NOT_BACK_END,
+    CONF_NOT_BACK_MINUTES,
+    CONF_NOT_BACK_START,
+    CONF_OUTING,
+    CONF_OUTING_MINUTES,
+    CONF_RETURN_MINUTES,
     CONF_UNAVAILABLE,
     CONF_WINDOWS,
 )
@@ -54,6 +70,8 @@ DEFAULT_RULES: dict[str, Any] = {
     CONF_GRACE: DEFAULT_GRACE_MINUTES,
     CONF_UNAVAILABLE: DEFAULT_UNAVAILABLE_MINUTES,
     CONF_INTERVAL: None,
+    CONF_OUTING: None,
+    CONF_NIGHT_EXIT: None,
 }
 
 
@@ -128,6 +146,13 @@ def rules_schema(texts: Texts) -> vol.Schema:
             vol.Required(CONF_GRACE): minutes_selector(0, 240),
             vol.Required(CONF_UNAVAILABLE): minutes_selector(1, 1440),
             vol.Optional(CONF_INTERVAL): minutes_selector(5, 7 * 1440),
+            vol.Optional(CONF_OUTING_MINUTES): minutes_selector(1, 240),
+            vol.Optional(CONF_NOT_BACK_START): hhmm_selector(),
+            vol.Optional(CONF_NOT_BACK_END): hhmm_selector(),
+            vol.Optional(CONF_NOT_BACK_MINUTES): minutes_selector(1, 1440),
+            vol.Optional(CONF_NIGHT_EXIT_START): hhmm_selector(),
+            vol.Optional(CONF_NIGHT_EXIT_END): hhmm_selector(),
+            vol.Optional(CONF_RETURN_MINUTES): minutes_selector(1, 60),
         }
     )
 
@@ -177,6 +202,12 @@ def rules_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dic
             windows.append(window.to_dict())
     except RulesError, vol.Invalid:
         errors[CONF_WINDOWS] = "invalid_window"
+    outing, outing_error = _outing_from_input(user_input)
+    if outing_error:
+        errors[CONF_NOT_BACK_START] = outing_error
+    night_exit, night_error = _night_exit_from_input(user_input)
+    if night_error:
+        errors[CONF_NIGHT_EXIT_START] = night_error
     rules = {
         CONF_BANDS: bands,
         CONF_WINDOWS: windows,
@@ -184,8 +215,73 @@ def rules_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dic
         CONF_GRACE: int(user_input[CONF_GRACE]),
         CONF_UNAVAILABLE: int(user_input[CONF_UNAVAILABLE]),
         CONF_INTERVAL: _optional_int(user_input.get(CONF_INTERVAL)),
+        CONF_OUTING: outing,
+        CONF_NIGHT_EXIT: night_exit,
     }
     return rules, errors
+
+
+def _filled(user_input: Mapping[str, Any], *keys: str) -> list[bool]:
+    return [user_input.get(key) not in (None, "", 0) for key in keys]
+
+
+def _outing_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """Return the stored outing rule (None: off) and an error key ("" when valid)."""
+    minutes = _optional_int(user_input.get(CONF_OUTING_MINUTES))
+    band_keys = (CONF_NOT_BACK_START, CONF_NOT_BACK_END, CONF_NOT_BACK_MINUTES)
+    filled = _filled(user_input, *band_keys)
+    if not any(filled):
+        return (None if minutes is None else OutingRule(minutes).to_dict()), ""
+    if minutes is None or not all(filled):
+        return None, "invalid_not_back"
+    try:
+        band = TimeBand.from_dict(
+            {
+                "start": _hhmm(user_input[CONF_NOT_BACK_START]),
+                "end": _hhmm(user_input[CONF_NOT_BACK_END]),
+                "minutes": int(user_input[CONF_NOT_BACK_MINUTES]),
+            }
+        )
+    except RulesError, vol.Invalid:
+        return None, "invalid_not_back"
+    return OutingRule(minutes, band).to_dict(), ""
+
+
+def _night_exit_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """Return the stored night-exit rule (None: off) and an error key ("" when valid)."""
+    filled = _filled(user_input, CONF_NIGHT_EXIT_START, CONF_NIGHT_EXIT_END)
+    if not any(filled):
+        return None, ""
+    if not all(filled):
+        return None, "invalid_night_exit"
+    try:
+        rule = NightExitRule.from_dict(
+            {
+                "start": _hhmm(user_input[CONF_NIGHT_EXIT_START]),
+                "end": _hhmm(user_input[CONF_NIGHT_EXIT_END]),
+                "return_minutes": int(
+                    user_input.get(CONF_RETURN_MINUTES) or DEFAULT_RETURN_MINUTES
+                ),
+            }
+        )
+    except RulesError, vol.Invalid:
+        return None, "invalid_night_exit"
+    return rule.to_dict(), ""
+
+
+def _door_rules_to_form(rules: Mapping[str, Any]) -> dict[str, Any]:
+    form: dict[str, Any] = {}
+    if outing := rules.get(CONF_OUTING):
+        form[CONF_OUTING_MINUTES] = outing["minutes"]
+        if not_back := outing.get("not_back"):
+            form[CONF_NOT_BACK_START] = not_back["start"]
+            form[CONF_NOT_BACK_END] = not_back["end"]
+            form[CONF_NOT_BACK_MINUTES] = not_back["minutes"]
+    if night_exit := rules.get(CONF_NIGHT_EXIT):
+        form[CONF_NIGHT_EXIT_START] = night_exit["start"]
+        form[CONF_NIGHT_EXIT_END] = night_exit["end"]
+        form[CONF_RETURN_MINUTES] = night_exit["return_minutes"]
+    return form
 
 
 def rules_to_form(rules: Mapping[str, Any]) -> dict[str, Any]:
@@ -216,4 +312,4 @@ def rules_to_form(rules: Mapping[str, Any]) -> dict[str, Any]:
     for key in (CONF_CONTINUOUS, CONF_INTERVAL):
         if rules.get(key):
             form[key] = rules[key]
-    return form
+    return form | _door_rules_to_form(rules)

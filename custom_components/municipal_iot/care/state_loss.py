@@ -15,7 +15,8 @@ from homeassistant.util import slugify
 from ..const import DOMAIN
 from ..supervision.journal import NOTIFIED
 from .config import ApartmentConfig
-from .notify import CareNotifier, panel_path
+from .notify import CareNotifier
+from .push import panel_path, urgent
 
 STATE_LOST_ISSUE = "care_state_lost"
 
@@ -56,14 +57,15 @@ def announce_state_lost(
 
 async def _async_push(notifier: CareNotifier, lost: list[ApartmentConfig]) -> None:
     path = panel_path()
-    data = notifier.urgent(
+    data = urgent(
         {
             "tag": _tag(notifier),
             "group": f"{DOMAIN}_{slugify(notifier.config.title)}",
             "visibility": "private",
             "url": path,
             "clickAction": path,
-        }
+        },
+        critical=notifier.config.critical,
     )
     title = notifier.texts.get("state_lost_title", unit=notifier.config.title)
     message = notifier.texts.get("state_lost_message", count=len(lost))

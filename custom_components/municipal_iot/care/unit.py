@@ -35,7 +35,9 @@ from .config import ApartmentConfig, UnitConfig, apartment_configs
 from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_ALL_OK, STATE_SAVE_DELAY
 from .inputs import SensorInputs
 from .journal_store import JournalStore
-from .notify import AlarmInfo, CareNotifier, Situation, parse_action
+from .notify import CareNotifier
+from .outage import Heartbeat, report_outage
+from .push import AlarmInfo, Situation, parse_action
 from .state_loss import announce_state_lost, withdraw_state_lost
 from .store import CoalescedStore, LoadedState, state_store_key
 from .users import UserNames
@@ -79,6 +81,7 @@ class CareUnit:
         )
         self.signal = unit_signal(entry.entry_id)
         self.changes = changes_signal(entry.entry_id)
+        self.notifier.on_delivery_change = lambda: async_dispatcher_send(hass, self.signal, None)
         self._inputs = SensorInputs(hass, self._run)
         self._unsubs: list[CALLBACK_TYPE] = []
         self._state_store = CoalescedStore(
@@ -87,6 +90,7 @@ class CareUnit:
         self._journal_store = JournalStore(
             hass, entry.entry_id, lambda: self.journal, delay=JOURNAL_SAVE_DELAY
         )
+        self._heartbeat = Heartbeat(hass, entry.entry_id)
 
     # -------------------------------------------------------------- lifecycle
 
@@ -104,6 +108,10 @@ class CareUnit:
             name=self.entry.title,
             entry_type=dr.DeviceEntryType.SERVICE,
         ).id
+        if (outage := await self._heartbeat.async_start()) is not None:
+            texts = self.notifier.texts
+            report_outage(hass, self.config, texts, self.journal, self.device_id, outage)
+            self._journal_store.schedule_save(urgent=True)
         # An apartment with journal lines but no saved state has lost its state too.
         journaled = {entry.apartment_id for entry in self.journal.entries}
         lost: list[Apartment] = []
@@ -190,6 +198,7 @@ class CareUnit:
                 apartment.timer = None
         await self._state_store.async_flush()
         await self._journal_store.async_flush()
+        await self._heartbeat.async_stop()
 
     @callback
     def async_apply_config(self) -> bool:
@@ -352,7 +361,11 @@ class CareUnit:
         if episode is not None:
             window = episode.detail.get("window")
             alarm = AlarmInfo(
-                episode.episode_id, episode.still_since, window if isinstance(window, str) else None
+                episode.episode_id,
+                episode.still_since,
+                window if isinstance(window, str) else None,
+                episode.reason,
+                episode.due_at,
             )
         if any(event.kind is EventKind.ALARM_RAISED for event in events):
             # After downtime the alarm can fall due with its reminders: one push is enough.

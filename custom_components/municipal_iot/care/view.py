@@ -23,6 +23,7 @@ URGENCY: tuple[Status, ...] = (
     Status.NOT_SUPERVISED,
     Status.ACKNOWLEDGED,
     Status.PAUSED,
+    Status.AWAY,
     Status.OK,
 )
 
@@ -31,6 +32,7 @@ def rules_summary(supervisor: ApartmentSupervisor) -> dict[str, Any]:
     """Return the rules in force, without the sensors (they are listed apart)."""
     rules = supervisor.rules.to_dict()
     rules.pop("sensors")
+    rules.pop("doors")
     return rules
 
 
@@ -85,6 +87,7 @@ def apartment_tile(unit: CareUnit, apartment: Apartment) -> dict[str, Any]:
         ],
         "rules": rules_summary(supervisor),
         "grace_ends_at": None if grace is None else iso_or_none(grace.ends_at),
+        "away_since": None if supervisor.away is None else iso_or_none(supervisor.away.since),
         "alarm": None
         if episode is None
         else {
@@ -93,6 +96,8 @@ def apartment_tile(unit: CareUnit, apartment: Apartment) -> dict[str, Any]:
             "raised_at": iso_or_none(episode.raised_at),
             "still_since": iso_or_none(episode.still_since),
             "window": episode.detail.get("window"),
+            "door_opened_at": episode.detail.get("door_opened_at"),
+            "returned_at": episode.detail.get("returned_at"),
             "acknowledged_at": iso_or_none(episode.acknowledged_at),
             "acknowledged_by": names(episode.acknowledged_by) or None,
             "motion_returned_at": iso_or_none(episode.motion_returned_at),

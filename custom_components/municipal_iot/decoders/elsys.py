@@ -241,7 +241,9 @@ def _number(values: Mapping[str, _Value], key: str) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _motion(samples: list[_Sample], received_at: datetime) -> tuple[int | None, datetime | None]:
+def _motion(
+    samples: list[_Sample], received_at: datetime, warnings: list[str]
+) -> tuple[int | None, datetime | None]:
     counts = [
         (sample.offset_s, count)
         for sample in samples
@@ -250,7 +252,13 @@ def _motion(samples: list[_Sample], received_at: datetime) -> tuple[int | None, 
     if not counts:
         return None, None
     active_offsets = [offset for offset, count in counts if count > 0]
-    motion_at = received_at - timedelta(seconds=min(active_offsets)) if active_offsets else None
+    motion_at = None
+    if active_offsets:
+        try:
+            motion_at = received_at - timedelta(seconds=min(active_offsets))
+        except OverflowError:
+            # A receive time near year 1 (a broken clock): keep the count, not the time.
+            warnings.append("motion time out of range")
     return sum(count for _, count in counts), motion_at
 
 
@@ -269,7 +277,7 @@ class ElsysDecoder(Decoder):
         if not parsed.samples and parsed.settings_hex is None:
             raise DecodeError(parsed.warnings[0] if parsed.warnings else "empty payload")
         newest = _newest(parsed.samples)
-        motion_count, motion_at = _motion(parsed.samples, ctx.received_at)
+        motion_count, motion_at = _motion(parsed.samples, ctx.received_at, parsed.warnings)
         vdd = _number(newest, "vdd")
         voltage = None if vdd is None else vdd / 1000
         occupancy = _number(newest, "occupancy")

@@ -12,7 +12,9 @@ Detection order in :func:`detect_model`:
    alone is enough where one decoder covers the whole brand (Elsys);
 3. the ChirpStack device-profile name (``Elsys ERS``, ``Milesight WS202``, ``Browan TBMS100``).
 
-Text is compared case-insensitively with ``_`` and ``-`` read as spaces.
+Text is compared case-insensitively with ``_`` and ``-`` read as spaces. Only the first
+``MAX_DETECT_CHARS`` characters of any text are read, and no pattern can backtrack, so
+detection costs the same for a 60 KB hostile profile name as for a real one.
 """
 
 from __future__ import annotations
@@ -50,31 +52,49 @@ _DECODER_LIST: tuple[Decoder, ...] = (
 DECODERS: dict[str, Decoder] = {decoder.model_id: decoder for decoder in _DECODER_LIST}
 
 
+# Detection reads at most this many characters of any network-server text: no real profile
+# name, tag or TTS id is longer, and it bounds the cost of detection whatever a body sends.
+MAX_DETECT_CHARS = 128
+
+# Runs of letters or of digits: "WS-202", "ws_202" and "ws202" all read as ("ws", "202").
+_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+
+Phrase = tuple[str, ...]
+
+
+def _tokens(text: str) -> Phrase:
+    return tuple(_TOKEN.findall(text[:MAX_DETECT_CHARS].lower()))
+
+
 @dataclass(frozen=True, slots=True)
 class DetectionRule:
     """How one decoder's devices show up in network-server metadata.
 
     ``brand`` and ``model`` must match the whole (normalised) TTS ``brand_id`` and
-    ``model_id``; ``profile`` is searched for in a profile name or tag value.
+    ``model_id``, anchored patterns without nested repetition. ``profile`` lists the ways
+    the device shows in a profile name or tag value: each way is a sequence of phrases that
+    must appear in that order, each phrase a run of adjacent tokens. Profile matching is a
+    token scan, no regular expression: linear in the (bounded) text.
     """
 
     model_id: str
     brand: re.Pattern[str]
     model: re.Pattern[str]
-    profile: re.Pattern[str]
+    profile: tuple[tuple[Phrase, ...], ...]
     brand_suffices: bool = False
 
 
 def _rule(
-    model_id: str, *, brand: str, model: str, profile: str, brand_suffices: bool = False
+    model_id: str,
+    *,
+    brand: str,
+    model: str,
+    profile: tuple[str, ...],
+    brand_suffices: bool = False,
 ) -> DetectionRule:
-    return DetectionRule(
-        model_id,
-        re.compile(brand),
-        re.compile(model),
-        re.compile(profile),
-        brand_suffices,
-    )
+    """``profile`` ways are written as text: ``"browan ... motion"`` is two ordered phrases."""
+    ways = tuple(tuple(_tokens(phrase) for phrase in way.split("...")) for way in profile)
+    return DetectionRule(model_id, re.compile(brand), re.compile(model), ways, brand_suffices)
 
 
 DETECTION_RULES: list[DetectionRule] = [
@@ -83,71 +103,97 @@ DETECTION_RULES: list[DetectionRule] = [
         brand=r"elsys( .*)?",
         # ers, ers co2, ers co2 lite, ers eye, ers sound, ems desk, ems door, elt 2, elt lite ...
         model=r"(ers|ems|elt)( .*|\d.*)?",
-        profile=r"\belsys\b|\b(ers|ems|elt)\b|\belt\d",
+        profile=("elsys", "ers", "ems", "elt"),
         brand_suffices=True,
     ),
     _rule(
         "milesight_ws202",
         brand=r"milesight( .*)?",
         model=r"ws ?202( .*)?",
-        profile=r"\bws ?202\b",
+        profile=("ws202",),
     ),
     _rule(
         "milesight_ws203",
         brand=r"milesight( .*)?",
         model=r"ws ?203( .*)?",
-        profile=r"\bws ?203\b",
+        profile=("ws203",),
     ),
     _rule(
         "milesight_vs340",
         brand=r"milesight( .*)?",
         model=r"vs ?340( .*)?",
-        profile=r"\bvs ?340\b",
+        profile=("vs340",),
     ),
     _rule(
         "milesight_vs341",
         brand=r"milesight( .*)?",
         model=r"vs ?341( .*)?",
-        profile=r"\bvs ?341\b",
+        profile=("vs341",),
     ),
     _rule(
         "browan_tbms100",
         brand=r"browan( .*)?",
         # "motionsensor" is the older TTN repository entry for the same TABS sensor.
         model=r"tbms ?100( .*)?|(tabs )?motion ?sensor",
-        profile=r"\btbms ?100\b|\b(browan|tabs)\b.*\bmotion\b",
+        profile=("tbms100", "browan ... motion", "tabs ... motion"),
     ),
     _rule(
         "axioma_w1",
         brand=r"axioma( .*)?",
         # TTN: qalcosonic-w1; the brand alone is not enough (Axioma also makes heat meters).
         model=r"(qalcosonic ?)?w1( .*)?",
-        profile=r"\bqalcosonic ?w1\b|\baxioma\b.*\bw1\b",
+        profile=("qalcosonic w1", "axioma ... w1"),
     ),
     _rule(
         "kamstrup_flowiq2200",
         brand=r"kamstrup( .*)?",
         # TTN: flowiq2200-02k73a
         model=r"flow ?iq ?2200( .*)?",
-        profile=r"\bflow ?iq ?2200\b|\bkamstrup\b.*\bflow ?iq\b",
+        profile=("flowiq2200", "kamstrup ... flowiq"),
     ),
     _rule(
         "sensus_iperl",
         brand=r"sensus( .*)?",
         model=r"iperl( .*)?",
-        profile=r"\biperl\b",
+        profile=("iperl",),
     ),
 ]
 
 
 def _normalise(text: str) -> str:
-    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
+    bounded = text[:MAX_DETECT_CHARS]
+    return " ".join(bounded.lower().replace("_", " ").replace("-", " ").split())
+
+
+def _find(tokens: Phrase, phrase: Phrase, start: int) -> int:
+    """Return the index just after the first ``phrase`` at or after ``start``, or -1."""
+    size = len(phrase)
+    for index in range(start, len(tokens) - size + 1):
+        if tokens[index : index + size] == phrase:
+            return index + size
+    return -1
+
+
+def _has_way(tokens: Phrase, way: tuple[Phrase, ...]) -> bool:
+    position = 0
+    for phrase in way:
+        position = _find(tokens, phrase, position)
+        if position < 0:
+            return False
+    return True
 
 
 def _from_text(text: str) -> str | None:
     """Find a model id in a profile name or free-text tag."""
-    normalised = _normalise(text)
-    return next((r.model_id for r in DETECTION_RULES if r.profile.search(normalised)), None)
+    tokens = _tokens(text)
+    return next(
+        (
+            rule.model_id
+            for rule in DETECTION_RULES
+            if any(_has_way(tokens, way) for way in rule.profile)
+        ),
+        None,
+    )
 
 
 def _from_tags(tags: Mapping[str, str]) -> str | None:

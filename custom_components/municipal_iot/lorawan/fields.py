@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -14,6 +15,10 @@ from .messages import SchemaError
 _EUI = re.compile(r"^[0-9a-fA-F]{16}$")
 # RFC 3339 with up to nanoseconds; Python parses at most microseconds.
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+# Receive times a network server can send: anything else is a broken or forged clock
+# (and 0001-01-01 or 9999-12-31 with an offset cannot even be converted to UTC).
+FIRST_YEAR = 2000
+LAST_YEAR = 2099
 
 
 def obj(value: Any, name: str) -> Mapping[str, Any]:
@@ -54,7 +59,10 @@ def opt_float(value: Any, name: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise SchemaError(f"{name} must be a number")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise SchemaError(f"{name} must be a finite number")
+    return number
 
 
 def dev_eui(value: Any, name: str) -> str:
@@ -89,7 +97,13 @@ def timestamp(value: Any, name: str, fallback: datetime) -> datetime:
         raise SchemaError(f"{name} must be an RFC 3339 time") from None
     if parsed.tzinfo is None:
         raise SchemaError(f"{name} must carry a time zone")
-    return parsed.astimezone(UTC)
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not FIRST_YEAR <= utc.year <= LAST_YEAR:
+        raise SchemaError(f"{name} must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return utc
 
 
 def str_map(value: Any, name: str) -> dict[str, str]:

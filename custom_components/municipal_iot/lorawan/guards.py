@@ -53,10 +53,19 @@ class TokenBucket:
         self._tokens = float(burst)
         self._stamp = now
 
+    def available(self, now: float) -> float:
+        """Return the tokens available at ``now`` (a clock set back refills nothing)."""
+        return min(self._capacity, self._tokens + max(0.0, now - self._stamp) * self._rate)
+
+    def restore(self, tokens: float, stamp: float) -> None:
+        """Continue from ``tokens`` left at ``stamp`` (kept across restarts)."""
+        self._tokens = min(self._capacity, max(0.0, tokens))
+        self._stamp = stamp
+
     def take(self, now: float) -> bool:
         """Take one token if available."""
-        self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self._rate)
-        self._stamp = now
+        self._tokens = self.available(now)
+        self._stamp = max(now, self._stamp)
         if self._tokens >= 1.0:
             self._tokens -= 1.0
             return True

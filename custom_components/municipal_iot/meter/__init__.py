@@ -5,7 +5,9 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.util.hass_dict import HassKey
 
+from ..const import DOMAIN, LOGGER
 from ..signals import SIGNAL_DECODED
 from .download import MeterReportDownloadView
 from .entry import (
@@ -31,18 +33,36 @@ __all__ = [
 ]
 
 PLATFORMS = {Platform.BINARY_SENSOR: async_setup_leak_sensors}
+_IMPORTER_STARTED: HassKey[bool] = HassKey(f"{DOMAIN}_meter_importer_started")
 
 
 async def async_setup(hass: HomeAssistant) -> None:
     """Register the water actions and import our meters' history from every decoded uplink."""
     async_setup_meter_services(hass)
     hass.http.register_view(MeterReportDownloadView())
-    importer = await async_get_meter_statistics(hass)
+    await _async_start_importer(hass)
+
+
+async def _async_start_importer(hass: HomeAssistant) -> None:
+    """Connect the history importer once; a failed load is tried again by the next call.
+
+    One unreadable file must not keep the network-server connections or care units from
+    starting: the failure is logged, and a meter report's (re)load tries again.
+    """
+    if hass.data.get(_IMPORTER_STARTED):
+        return
+    try:
+        importer = await async_get_meter_statistics(hass)
+    except Exception:  # noqa: BLE001 - contained, logged, retried
+        LOGGER.exception("The meter history importer could not start; meter history waits")
+        return
+    hass.data[_IMPORTER_STARTED] = True
     async_dispatcher_connect(hass, SIGNAL_DECODED, importer.async_handle_decoded)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MeterReportConfigEntry) -> None:
     """Set up a meter report: its meters' leak monitor, sensors and report schedule."""
+    await _async_start_importer(hass)
     journal = await async_get_journal(hass)
     sources = entry_meters(hass, entry.data)
     settings = report_settings(entry)

@@ -13,12 +13,13 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+import probatio as vol
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
-from ..store import async_load_once, domain_store
+from ..store import StoreSchema, async_load_once, async_load_validated, domain_store, iso_datetime
 from ..water.replacement import Replacement, sorted_replacements
 
 SAVE_DELAY = 5  # seconds
@@ -27,6 +28,33 @@ MAX_EPISODES = 200
 _DATA: HassKey[asyncio.Task[WaterJournal]] = HassKey(f"{DOMAIN}_water_journal")
 
 type Episode = dict[str, Any]
+
+_NUMBER = vol.Any(int, float)
+_END = vol.Any(None, iso_datetime)
+# Every element is checked on its own: one bad episode does not cost a meter's others.
+STORE_SCHEMA = StoreSchema(
+    map_lists={
+        "replacements": vol.Schema(
+            {
+                vol.Required("at"): iso_datetime,
+                vol.Required("old_final_m3"): _NUMBER,
+                vol.Required("new_initial_m3"): _NUMBER,
+                vol.Optional("old_meter_id"): vol.Any(None, str),
+                vol.Optional("new_meter_id"): vol.Any(None, str),
+            },
+            extra=vol.ALLOW_EXTRA,
+        ),
+        "alarms": vol.Schema(
+            {vol.Required("code"): str, vol.Required("start"): iso_datetime, "end": _END},
+            extra=vol.ALLOW_EXTRA,
+        ),
+        "leaks": vol.Schema(
+            {vol.Required("rule"): str, vol.Required("start"): iso_datetime, "end": _END},
+            extra=vol.ALLOW_EXTRA,
+        ),
+    },
+    maps={"leak_status": vol.Schema({str: dict}), "report_runs": iso_datetime},
+)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -48,12 +76,13 @@ class WaterJournal:
 
     def __init__(self, hass: HomeAssistant) -> None:
         """Create the store (call :meth:`async_load` before use)."""
+        self._hass = hass
         self._store = domain_store(hass, "water_journal")
         self._data: dict[str, Any] = {}
 
     async def async_load(self) -> None:
         """Load the journal."""
-        self._data = await self._store.async_load() or {}
+        self._data = await async_load_validated(self._hass, self._store, STORE_SCHEMA)
         for section in ("replacements", "alarms", "leaks", "leak_status", "report_runs"):
             self._data.setdefault(section, {})
 

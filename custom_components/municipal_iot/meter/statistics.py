@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import probatio as vol
 from homeassistant.components.recorder.models import (
     StatisticData,
     StatisticMeanType,
@@ -37,7 +38,14 @@ from homeassistant.util.unit_conversion import VolumeConverter
 from ..const import DOMAIN, LOGGER
 from ..decoders.base import Decoded, DeviceKind
 from ..signals import DecodedUplink
-from ..store import async_load_once, domain_store, loaded
+from ..store import (
+    StoreSchema,
+    async_load_once,
+    async_load_validated,
+    domain_store,
+    iso_datetime,
+    loaded,
+)
 from ..texts import cached_texts
 from ..water.history import build_hourly_rows
 from ..water.leak import FlowSample
@@ -51,6 +59,32 @@ SAVE_DELAY = 10  # seconds
 STATISTIC_NAME = "statistic_name"  # common text: the external statistic's name
 
 _DATA: HassKey[asyncio.Task[MeterStatistics]] = HassKey(f"{DOMAIN}_meter_statistics")
+
+_NUMBER = vol.Any(int, float)
+# Per meter: the last imported row and the newest reading (extra keys are kept).
+STORE_SCHEMA = StoreSchema(
+    maps={
+        "meters": vol.Schema(
+            {
+                vol.Optional("last"): vol.Any(
+                    None,
+                    vol.Schema(
+                        {
+                            vol.Required("start"): iso_datetime,
+                            vol.Required("state"): _NUMBER,
+                            vol.Required("sum"): _NUMBER,
+                        }
+                    ),
+                ),
+                vol.Optional("reading"): vol.Any(
+                    None,
+                    vol.Schema({vol.Required("at"): iso_datetime, vol.Required("m3"): _NUMBER}),
+                ),
+            },
+            extra=vol.ALLOW_EXTRA,
+        )
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +148,7 @@ class MeterStatistics:
 
     async def async_load(self) -> None:
         """Load the last imported row of every meter."""
-        stored = await self._store.async_load() or {}
+        stored = await async_load_validated(self.hass, self._store, STORE_SCHEMA)
         for dev_eui, item in stored.get("meters", {}).items():
             if item.get("last") is not None:
                 self._last[dev_eui] = _row_from_json(item["last"])

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ..lorawan.messages import Server
+from ..lorawan.topics import default_prefix
 
 # Network-server entry data
 CONF_SERVER: Final = "server"
@@ -40,3 +44,28 @@ LOG_THROTTLE_SECONDS: Final = 600
 # Devices are saved this long after their metadata changed (uplinks are
 # frequent, the metadata changes rarely).
 SAVE_DELAY: Final = 30
+SAVE_SOON_DELAY: Final = 0.5  # seconds: new devices and the unknown-device queue
+
+# How uplinks arrive (entry data); entries made before MQTT existed are webhooks.
+CONF_TRANSPORT: Final = "transport"
+TRANSPORT_WEBHOOK: Final = "webhook"
+TRANSPORT_MQTT: Final = "mqtt"
+# MQTT entries: the application (and TTS tenant) the topics name; an optional prefix.
+CONF_APPLICATION: Final = "application_id"
+CONF_TENANT: Final = "tenant_id"
+CONF_TOPIC_PREFIX: Final = "topic_prefix"
+DEFAULT_TENANT: Final = "ttn"
+
+
+def is_mqtt(data: Mapping[str, Any]) -> bool:
+    """Return whether an entry's uplinks arrive over MQTT."""
+    return bool(data.get(CONF_TRANSPORT, TRANSPORT_WEBHOOK) == TRANSPORT_MQTT)
+
+
+def topic_prefix(data: Mapping[str, Any]) -> str:
+    """Return an MQTT entry's topic prefix: the admin's own, or the server's default."""
+    if prefix := data.get(CONF_TOPIC_PREFIX):
+        return str(prefix)
+    return default_prefix(
+        Server(data[CONF_SERVER]), data[CONF_APPLICATION], data.get(CONF_TENANT, DEFAULT_TENANT)
+    )

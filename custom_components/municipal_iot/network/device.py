@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import probatio as vol
 from homeassistant.core import Context
 from homeassistant.util import dt as dt_util
 from homeassistant.util.signal_type import SignalType
@@ -14,6 +15,7 @@ from homeassistant.util.signal_type import SignalType
 from ..const import DOMAIN
 from ..decoders.base import DeviceKind
 from ..decoders.registry import DECODERS
+from ..store import StoreSchema, iso_datetime
 
 # Entity keys every device gets, whatever it reports.
 BASE_KEYS = frozenset({"rssi", "snr", "last_seen", "last_error"})
@@ -21,6 +23,43 @@ NO_ERROR = "\u2013"  # "last error" once an uplink decoded: a dash, in any langu
 
 
 REFUSED_ISSUE_AFTER = 3  # undecodable uplinks in a row before a repair issue
+
+_TEXT = vol.All(str, vol.Length(min=1))
+_OPTIONAL_TEXT = vol.Any(None, str)
+
+# The hub's store: its devices, the automatic creation limit and the unknown-device queue.
+HUB_STORE_SCHEMA = StoreSchema(
+    lists={
+        "devices": vol.Schema(
+            {
+                vol.Required("dev_eui"): _TEXT,
+                vol.Required("name"): str,
+                vol.Required("model_id"): _TEXT,
+                vol.Optional("last_seen"): vol.Any(None, iso_datetime),
+                vol.Optional("f_cnt"): vol.Any(None, int),
+                vol.Optional("keys"): [str],
+                vol.Optional("decoder_state"): dict,
+            },
+            extra=vol.ALLOW_EXTRA,
+        ),
+        "pending": vol.Schema(
+            {
+                vol.Required("dev_eui"): _TEXT,
+                vol.Optional("name"): _OPTIONAL_TEXT,
+                vol.Optional("application"): _OPTIONAL_TEXT,
+                vol.Optional("profile_name"): _OPTIONAL_TEXT,
+                vol.Optional("brand_id"): _OPTIONAL_TEXT,
+                vol.Optional("model_id"): _OPTIONAL_TEXT,
+                vol.Optional("tags"): {str: str},
+            }
+        ),
+    },
+    values={
+        "creation": vol.Schema(
+            {vol.Required("tokens"): vol.Coerce(float), vol.Required("at"): vol.Coerce(float)}
+        )
+    },
+)
 
 
 def refused_issue_id(entry_id: str, device: DeviceData) -> str:

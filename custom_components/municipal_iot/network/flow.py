@@ -14,6 +14,7 @@ from typing import Any
 import probatio as vol
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
@@ -40,8 +41,10 @@ from homeassistant.util import slugify
 from ..const import CONF_ENTRY_TYPE, ENTRY_NETWORK_SERVER
 from ..decoders.registry import decoder_choices
 from ..lorawan.messages import Server
+from ..lorawan.topics import subscriptions, valid_prefix, valid_segment
 from ..texts import async_get_texts
 from .const import (
+    CONF_APPLICATION,
     CONF_AUTO_ADD,
     CONF_DECODERS,
     CONF_INTERVAL_MOTION,
@@ -49,12 +52,19 @@ from .const import (
     CONF_METER_KEYS,
     CONF_MISSED_INTERVALS,
     CONF_SERVER,
+    CONF_TENANT,
     CONF_TOKEN,
+    CONF_TOPIC_PREFIX,
+    CONF_TRANSPORT,
     DEFAULT_AUTO_ADD,
     DEFAULT_INTERVAL_MOTION,
     DEFAULT_INTERVAL_WATER,
     DEFAULT_MISSED_INTERVALS,
+    DEFAULT_TENANT,
     MODEL_SERVER_OBJECT,
+    TRANSPORT_MQTT,
+    is_mqtt,
+    topic_prefix,
 )
 from .hub import LoRaWANHub
 
@@ -75,6 +85,28 @@ NETWORK_SERVER_SCHEMA = vol.Schema(
         ),
     }
 )
+
+
+DEFAULT_OPTIONS: dict[str, Any] = {
+    CONF_AUTO_ADD: DEFAULT_AUTO_ADD,
+    CONF_INTERVAL_MOTION: DEFAULT_INTERVAL_MOTION,
+    CONF_INTERVAL_WATER: DEFAULT_INTERVAL_WATER,
+    CONF_MISSED_INTERVALS: DEFAULT_MISSED_INTERVALS,
+    CONF_DECODERS: {},
+}
+
+
+def _mqtt_errors(user_input: dict[str, Any]) -> dict[str, str]:
+    """Return the MQTT form's errors: ids are one topic level, the prefix has no wildcard."""
+    errors: dict[str, str] = {
+        key: "invalid_topic_level"
+        for key in (CONF_APPLICATION, CONF_TENANT)
+        if key in user_input and not valid_segment(user_input[key].strip())
+    }
+    prefix = user_input.get(CONF_TOPIC_PREFIX, "").strip().strip("/")
+    if prefix and not valid_prefix(prefix):
+        errors[CONF_TOPIC_PREFIX] = "invalid_topic_prefix"
+    return errors
 
 
 def webhook_url(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]:
@@ -105,6 +137,7 @@ class NetworkServerFlow(ConfigFlow):
     _server = Server.CHIRPSTACK
     _webhook_id = ""
     _token = ""
+    _mqtt: dict[str, str]
 
     async def async_step_network_server(
         self, user_input: dict[str, Any] | None = None
@@ -120,13 +153,99 @@ class NetworkServerFlow(ConfigFlow):
                 self._abort_if_unique_id_configured()
                 self._name = name
                 self._server = Server(user_input[CONF_SERVER])
-                self._webhook_id = webhook.async_generate_id()
-                self._token = secrets.token_urlsafe(32)
-                return await self.async_step_instructions()
+                return await self.async_step_network_transport()
         return self.async_show_form(
             step_id="network_server",
             data_schema=self.add_suggested_values_to_schema(NETWORK_SERVER_SCHEMA, user_input),
             errors=errors,
+        )
+
+    async def async_step_network_transport(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose how uplinks arrive: webhook or MQTT."""
+        return self.async_show_menu(
+            step_id="network_transport",
+            menu_options=["network_webhook", "network_mqtt"],
+            description_placeholders={"name": self._name},
+        )
+
+    async def async_step_network_webhook(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Uplinks by webhook: a new webhook and token, then the instructions."""
+        self._webhook_id = webhook.async_generate_id()
+        self._token = secrets.token_urlsafe(32)
+        return await self.async_step_instructions()
+
+    async def async_step_network_mqtt(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Uplinks over HA's MQTT connection: the application (and tenant) the topics name."""
+        if not self.hass.config_entries.async_loaded_entries(TRANSPORT_MQTT):
+            return self.async_abort(reason="mqtt_not_set_up")
+        reconfiguring = self.source == SOURCE_RECONFIGURE
+        if reconfiguring:
+            entry = self._get_reconfigure_entry()
+            self._name = entry.title
+            self._server = Server(entry.data[CONF_SERVER])
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _mqtt_errors(user_input)
+            if not errors:
+                self._mqtt = {
+                    CONF_APPLICATION: user_input[CONF_APPLICATION].strip(),
+                    CONF_TOPIC_PREFIX: user_input.get(CONF_TOPIC_PREFIX, "").strip().strip("/"),
+                }
+                if self._server is Server.TTS:
+                    self._mqtt[CONF_TENANT] = user_input[CONF_TENANT].strip()
+                if reconfiguring:
+                    return self.async_update_reload_and_abort(
+                        self._get_reconfigure_entry(),
+                        data_updates=self._mqtt,
+                        reason="mqtt_updated",
+                    )
+                return await self.async_step_mqtt_instructions()
+        schema: dict[Any, Any] = {vol.Required(CONF_APPLICATION): TextSelector()}
+        if self._server is Server.TTS:
+            schema[vol.Required(CONF_TENANT, default=DEFAULT_TENANT)] = TextSelector()
+        schema[vol.Optional(CONF_TOPIC_PREFIX)] = TextSelector()
+        suggested = user_input or (
+            dict(self._get_reconfigure_entry().data) if reconfiguring else {}
+        )
+        return self.async_show_form(
+            step_id=f"network_mqtt_{self._server.value}",
+            data_schema=self.add_suggested_values_to_schema(vol.Schema(schema), suggested),
+            errors=errors,
+        )
+
+    # Each network server has its own MQTT form text; both are handled the same way.
+    async_step_network_mqtt_chirpstack = async_step_network_mqtt
+    async_step_network_mqtt_tts = async_step_network_mqtt
+
+    async def async_step_mqtt_instructions(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the topics Home Assistant will subscribe to; finish."""
+        data = {CONF_SERVER: self._server.value, **self._mqtt}
+        if user_input is not None:
+            return self.async_create_entry(
+                title=self._name,
+                data={
+                    CONF_ENTRY_TYPE: ENTRY_NETWORK_SERVER,
+                    CONF_TRANSPORT: TRANSPORT_MQTT,
+                    **data,
+                },
+                options=DEFAULT_OPTIONS,
+            )
+        return self.async_show_form(
+            step_id="mqtt_instructions",
+            description_placeholders={
+                "topics": ", ".join(
+                    f"`{topic}`" for topic in subscriptions(self._server, topic_prefix(data))
+                )
+            },
+            last_step=True,
         )
 
     async def async_step_network_server_reconfigure(
@@ -134,6 +253,8 @@ class NetworkServerFlow(ConfigFlow):
     ) -> ConfigFlowResult:
         """Rotate the token and show the network-server settings again (form "reconfigure")."""
         entry = self._get_reconfigure_entry()
+        if is_mqtt(entry.data):
+            return await self.async_step_network_mqtt(user_input)
         if user_input is None:
             return self.async_show_form(
                 step_id="reconfigure", description_placeholders={"name": entry.title}
@@ -161,13 +282,7 @@ class NetworkServerFlow(ConfigFlow):
                     CONF_WEBHOOK_ID: self._webhook_id,
                     CONF_TOKEN: self._token,
                 },
-                options={
-                    CONF_AUTO_ADD: DEFAULT_AUTO_ADD,
-                    CONF_INTERVAL_MOTION: DEFAULT_INTERVAL_MOTION,
-                    CONF_INTERVAL_WATER: DEFAULT_INTERVAL_WATER,
-                    CONF_MISSED_INTERVALS: DEFAULT_MISSED_INTERVALS,
-                    CONF_DECODERS: {},
-                },
+                options=DEFAULT_OPTIONS,
             )
         url, external = webhook_url(self.hass, self._webhook_id)
         # A hint in the instructions, after the address it is about (not an error).

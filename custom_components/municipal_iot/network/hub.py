@@ -11,6 +11,7 @@ restored by the entities themselves. Every decoded uplink is also sent as
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -26,16 +27,17 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 from homeassistant.util.signal_type import SignalType
 
-from ..const import CONF_FIX_FLOW, DOMAIN, LOGGER
+from ..const import DOMAIN, LOGGER
 from ..decoders.base import DecodeContext, Decoded, DecodeError, DeviceKind
 from ..decoders.oms_crypto import KeyRequiredError
 from ..decoders.registry import DECODERS, detect_model
 from ..decoders.server_object import decode_server_object
 from ..decoders.values import decoded_values
 from ..lorawan.guards import Deduplicator, RejectionLog, TokenBucket
+from ..lorawan.markdown import inert
 from ..lorawan.messages import DeviceIdentity, DeviceStatus, Ignored, Join, Message, Uplink
 from ..signals import SIGNAL_DECODED, DecodedUplink
-from ..store import domain_store
+from ..store import async_load_validated, domain_store
 from .const import (
     AUTO_ADD_BURST,
     AUTO_ADD_PER_HOUR,
@@ -52,12 +54,19 @@ from .const import (
     DEFAULT_MISSED_INTERVALS,
     LOG_THROTTLE_SECONDS,
     MAX_DEVICES_PER_ENTRY,
-    MAX_PENDING_UNKNOWN,
     MODEL_SERVER_OBJECT,
     SAVE_DELAY,
+    SAVE_SOON_DELAY,
 )
-from .device import NO_ERROR, REFUSED_ISSUE_AFTER, DeviceData, device_signal, refused_issue_id
-from .repairs import UNKNOWN_DEVICE_ISSUE
+from .device import (
+    HUB_STORE_SCHEMA,
+    NO_ERROR,
+    REFUSED_ISSUE_AFTER,
+    DeviceData,
+    device_signal,
+    refused_issue_id,
+)
+from .pending import PendingDevices
 
 type LoRaWANConfigEntry = ConfigEntry[LoRaWANHub]
 
@@ -94,10 +103,13 @@ class LoRaWANHub:
         self.devices: dict[str, DeviceData] = {}
         self.rejections = RejectionLog(interval=LOG_THROTTLE_SECONDS)
         self.counters: dict[str, int] = dict.fromkeys(Outcome, 0)
-        self.pending_unknown: dict[str, DeviceIdentity] = {}
         self._store = domain_store(hass, devices_store_key(entry.entry_id))
         self._dedup = Deduplicator(window=DEDUP_WINDOW_SECONDS)
-        self._bucket = TokenBucket(AUTO_ADD_BURST, AUTO_ADD_PER_HOUR, time.monotonic())
+        # Wall-clock seconds: the creation limit is stored and survives restarts.
+        self._bucket = TokenBucket(AUTO_ADD_BURST, AUTO_ADD_PER_HOUR, time.time())
+        self._save_soon_handle: asyncio.TimerHandle | None = None
+        self.pending = PendingDevices(hass, entry, self.rejections, self._save_soon)
+        self.pending_unknown = self.pending.items  # read by the repair flow and diagnostics
         self._signals: dict[str, SignalType[Context | None]] = {}
         self.new_keys_signal = new_keys_signal(entry.entry_id)
         self._timers: dict[str, CALLBACK_TYPE] = {}
@@ -133,7 +145,7 @@ class LoRaWANHub:
             is_fixable=False,
             severity=ir.IssueSeverity.ERROR,
             translation_key="meter_key_required",
-            translation_placeholders={"name": device.name, "dev_eui": device.dev_eui},
+            translation_placeholders={"name": inert(device.name), "dev_eui": device.dev_eui},
         )
 
     def _refused(self, device: DeviceData) -> None:
@@ -149,10 +161,10 @@ class LoRaWANHub:
                 severity=ir.IssueSeverity.WARNING,
                 translation_key="uplinks_refused",
                 translation_placeholders={
-                    "name": device.name,
+                    "name": inert(device.name),
                     "dev_eui": device.dev_eui,
                     "count": str(REFUSED_ISSUE_AFTER),
-                    "error": str(device.last_error),
+                    "error": inert(str(device.last_error)),
                 },
             )
 
@@ -163,13 +175,16 @@ class LoRaWANHub:
     # ----- lifecycle -------------------------------------------------------------
 
     async def async_load(self) -> None:
-        """Load known devices and start availability tracking."""
-        stored = await self._store.async_load() or {}
+        """Load known devices, the creation limit and the queue; start availability tracking."""
+        stored = await async_load_validated(self.hass, self._store, HUB_STORE_SCHEMA)
         for item in stored.get("devices", []):
             device = DeviceData.from_stored(item)
             if (override := self._override(device.dev_eui)) is not None:
                 device.model_id = override
             self.devices[device.dev_eui] = device
+        if (creation := stored.get("creation")) is not None:
+            self._bucket.restore(creation["tokens"], creation["at"])
+        self.pending.restore(stored.get("pending", []), self.devices)
         now = dt_util.utcnow()
         for device in self.devices.values():
             device.available = self._is_fresh(device, now)
@@ -181,13 +196,33 @@ class LoRaWANHub:
         for cancel in self._timers.values():
             cancel()
         self._timers.clear()
+        if self._save_soon_handle is not None:
+            self._save_soon_handle.cancel()
+            self._save_soon_handle = None
         await self._store.async_save(self._data_to_save())
 
     def _data_to_save(self) -> dict[str, Any]:
-        return {"devices": [device.as_stored() for device in self.devices.values()]}
+        now = time.time()
+        return {
+            "devices": [device.as_stored() for device in self.devices.values()],
+            "creation": {"tokens": self._bucket.available(now), "at": now},
+            "pending": self.pending.as_stored(),
+        }
 
     def _save_later(self) -> None:
         self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+
+    def _save_soon(self) -> None:
+        """Write within a second, whatever else keeps changing (a new device, the queue)."""
+        if self._save_soon_handle is None:
+            self._save_soon_handle = self.hass.loop.call_later(SAVE_SOON_DELAY, self._write_now)
+
+    @callback
+    def _write_now(self) -> None:
+        self._save_soon_handle = None
+        self.hass.async_create_task(
+            self._store.async_save(self._data_to_save()), f"{DOMAIN} save devices"
+        )
 
     # ----- signals ---------------------------------------------------------------
 
@@ -341,9 +376,9 @@ class LoRaWANHub:
 
     def _unknown_device(self, ident: DeviceIdentity) -> tuple[Outcome, DeviceData | None]:
         if not self.auto_add:
-            self._propose_device(ident)
+            self.pending.propose(ident)
             return Outcome.UNKNOWN_DEVICE, None
-        if len(self.devices) >= MAX_DEVICES_PER_ENTRY or not self._bucket.take(time.monotonic()):
+        if len(self.devices) >= MAX_DEVICES_PER_ENTRY or not self._bucket.take(time.time()):
             if self.rejections.record("device_limit", time.monotonic()):
                 LOGGER.warning(
                     "Not adding new LoRaWAN device %s: the automatic device creation limit "
@@ -371,48 +406,11 @@ class LoRaWANHub:
         )
         device = DeviceData(dev_eui=ident.dev_eui, name=ident.name or ident.dev_eui, model_id=model)
         self.devices[device.dev_eui] = device
-        self.pending_unknown.pop(device.dev_eui, None)
-        ir.async_delete_issue(
-            self.hass, DOMAIN, unknown_issue_id(self.entry.entry_id, device.dev_eui)
-        )
+        self.pending.added(device.dev_eui)
         LOGGER.info("Added LoRaWAN device %s (%s) as %s", device.name, device.dev_eui, model)
-        self._save_later()
+        self._save_soon()  # a kill -9 a second later must not lose it
         async_dispatcher_send(self.hass, self.new_keys_signal, device, set(device.keys))
         return device
-
-    def _propose_device(self, ident: DeviceIdentity) -> None:
-        """Ask the admin, through a repair issue, whether to add an unknown device."""
-        if ident.dev_eui in self.pending_unknown:
-            return
-        if len(self.pending_unknown) >= MAX_PENDING_UNKNOWN:
-            if self.rejections.record("pending_limit", time.monotonic()):
-                LOGGER.warning(
-                    "Ignoring uplinks from unknown device %s: %s unknown devices already wait "
-                    "for a decision in Repairs",
-                    ident.dev_eui,
-                    MAX_PENDING_UNKNOWN,
-                )
-            return
-        self.pending_unknown[ident.dev_eui] = ident
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            unknown_issue_id(self.entry.entry_id, ident.dev_eui),
-            is_fixable=True,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=UNKNOWN_DEVICE_ISSUE,
-            translation_placeholders={
-                "dev_eui": ident.dev_eui,
-                "name": ident.name or ident.dev_eui,
-                "entry": self.entry.title,
-            },
-            data={
-                "entry_id": self.entry.entry_id,
-                "dev_eui": ident.dev_eui,
-                CONF_FIX_FLOW: UNKNOWN_DEVICE_ISSUE,
-            },
-        )
 
     def remove_device(self, dev_eui: str) -> None:
         """Forget a device (removed from the UI)."""
@@ -487,8 +485,3 @@ def _link_values(uplink: Uplink) -> dict[str, Any]:
 def key_issue_id(entry_id: str, dev_eui: str) -> str:
     """Repair issue id for a meter whose key is missing."""
     return f"meter_key_required_{entry_id}_{dev_eui}"
-
-
-def unknown_issue_id(entry_id: str, dev_eui: str) -> str:
-    """Repair issue id for an unknown device."""
-    return f"unknown_device_{entry_id}_{dev_eui}"

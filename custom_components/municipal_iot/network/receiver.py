@@ -3,26 +3,41 @@
 Every rejection gets an HTTP status with a short reason, is counted (see the
 diagnostics), and is logged at most once per reason per ten minutes. The handler
 never raises into Home Assistant.
+
+The webhook stays registered while its entry reloads (options, token rotation): a
+request that arrives meanwhile waits until the entry is loaded again (at most
+:data:`READY_WAIT` seconds), then is handled with the current token. A request for an
+entry that is not loaded and not on its way (disabled, failed) is answered 503 with
+``Retry-After``, never 200: an uplink answered 2xx is applied or deliberately ignored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 from http import HTTPStatus
+from typing import Final
 
 from aiohttp import web
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import json_loads
 
 from ..const import DOMAIN, LOGGER
 from ..lorawan import chirpstack, tts
+from ..lorawan.guards import RejectionLog
 from ..lorawan.messages import Message, SchemaError, Server
-from .const import CONF_SERVER, CONF_TOKEN, MAX_BODY_BYTES
-from .hub import LoRaWANConfigEntry, Outcome
+from .const import CONF_SERVER, CONF_TOKEN, LOG_THROTTLE_SECONDS, MAX_BODY_BYTES
+from .hub import LoRaWANConfigEntry, LoRaWANHub, Outcome
+
+READY_WAIT: Final = 10.0  # seconds a request waits for its entry to finish (re)loading
+READY_POLL: Final = 0.05  # seconds between two looks at the entry's state
+RETRY_AFTER: Final = "30"  # seconds, in the 503 answer
+_SETTLING = (ConfigEntryState.SETUP_IN_PROGRESS, ConfigEntryState.UNLOAD_IN_PROGRESS)
 
 _ANSWERS: dict[Outcome, tuple[HTTPStatus, str]] = {
     Outcome.APPLIED: (HTTPStatus.OK, "ok"),
@@ -47,28 +62,59 @@ class Rejected(Exception):  # noqa: N818 - a control-flow signal, not an error t
 
 
 def async_register_webhook(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> None:
-    """Register the entry's webhook (POST only)."""
+    """Register the entry's webhook (POST only), replacing its handler without a gap."""
+    webhook_id = entry.data[CONF_WEBHOOK_ID]
+    webhook.async_unregister(hass, webhook_id)  # same callback: no request finds it missing
     webhook.async_register(
         hass,
         DOMAIN,
         entry.title,
-        entry.data[CONF_WEBHOOK_ID],
-        _make_handler(entry),
+        webhook_id,
+        _make_handler(entry.entry_id),
         allowed_methods=["POST"],
     )
 
 
-def _make_handler(entry: LoRaWANConfigEntry) -> webhook.HandlerType:
-    expected = f"Bearer {entry.data[CONF_TOKEN]}".encode()
-    server = Server(entry.data[CONF_SERVER])
+def _settling(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:
+    """Return whether the entry is on its way to being loaded (reload, set-up, HA start)."""
+    if entry.disabled_by is not None:
+        return False
+    if entry.setup_lock.locked() or entry.state in _SETTLING:
+        return True
+    return entry.state is ConfigEntryState.NOT_LOADED and hass.state is CoreState.starting
+
+
+async def _async_loaded_hub(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> LoRaWANHub:
+    """Return the entry's hub, waiting while the entry (re)loads; 503 when it will not."""
+    deadline = time.monotonic() + READY_WAIT
+    while entry.state is not ConfigEntryState.LOADED:
+        if not _settling(hass, entry) or time.monotonic() >= deadline:
+            raise Rejected(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"not ready: the connection is {entry.state.value}, retry later",
+                "not_ready",
+            )
+        await asyncio.sleep(READY_POLL)
+    return entry.runtime_data
+
+
+def _make_handler(entry_id: str) -> webhook.HandlerType:
+    # Rejections while no hub is loaded (the hub's own log counts the rest).
+    idle_rejections = RejectionLog(interval=LOG_THROTTLE_SECONDS)
 
     async def handle(hass: HomeAssistant, webhook_id: str, request: web.Request) -> web.Response:
-        hub = entry.runtime_data
+        entry: LoRaWANConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+        if entry is None:  # removed: async_remove_entry unregisters, this is the race
+            return _unavailable("not ready: the connection was removed")
         try:
-            message = await _read_message(request, expected, server)
+            # The token of the entry as it is now: a rotated one is refused at once.
+            _authenticate(request, f"Bearer {entry.data[CONF_TOKEN]}".encode())
+            hub = await _async_loaded_hub(hass, entry)
+            message = await _read_message(request, Server(entry.data[CONF_SERVER]))
             outcome = hub.async_handle(message)
         except Rejected as err:
-            if hub.rejections.record(err.counter, time.monotonic()):
+            rejections = _rejections(entry, idle_rejections)
+            if rejections.record(err.counter, time.monotonic()):
                 LOGGER.warning(
                     "Rejected a webhook request for %s from %s: %s (%s). This is logged at most "
                     "once per 10 minutes per reason; the diagnostics count all of them",
@@ -77,15 +123,35 @@ def _make_handler(entry: LoRaWANConfigEntry) -> webhook.HandlerType:
                     err.reason,
                     int(err.status),
                 )
+            if err.status is HTTPStatus.SERVICE_UNAVAILABLE:
+                return _unavailable(err.reason)
             return web.Response(status=err.status, text=err.reason)
         except Exception:  # noqa: BLE001 - the handler must never raise into HA
-            if hub.rejections.record("internal_error", time.monotonic()):
+            rejections = _rejections(entry, idle_rejections)
+            if rejections.record("internal_error", time.monotonic()):
                 LOGGER.exception("Unexpected error while handling an uplink for %s", entry.title)
             return web.Response(status=HTTPStatus.INTERNAL_SERVER_ERROR, text="internal error")
         status, text = _ANSWERS[outcome]
         return web.Response(status=status, text=text)
 
     return handle
+
+
+def _rejections(entry: LoRaWANConfigEntry, idle: RejectionLog) -> RejectionLog:
+    """Count in the hub's log (its diagnostics show it); in ``idle`` while none is loaded."""
+    return entry.runtime_data.rejections if entry.state is ConfigEntryState.LOADED else idle
+
+
+def _unavailable(reason: str) -> web.Response:
+    return web.Response(
+        status=HTTPStatus.SERVICE_UNAVAILABLE, text=reason, headers={"Retry-After": RETRY_AFTER}
+    )
+
+
+def _authenticate(request: web.Request, expected: bytes) -> None:
+    supplied = request.headers.get("Authorization", "").strip().encode()
+    if not hmac.compare_digest(supplied, expected):
+        raise Rejected(HTTPStatus.UNAUTHORIZED, "missing or wrong bearer token", "unauthorized")
 
 
 async def _read_bounded(request: web.Request) -> bytes:
@@ -100,11 +166,8 @@ async def _read_bounded(request: web.Request) -> bytes:
     return body
 
 
-async def _read_message(request: web.Request, expected: bytes, server: Server) -> Message:
-    """Authenticate, bound, parse and validate one request."""
-    supplied = request.headers.get("Authorization", "").strip().encode()
-    if not hmac.compare_digest(supplied, expected):
-        raise Rejected(HTTPStatus.UNAUTHORIZED, "missing or wrong bearer token", "unauthorized")
+async def _read_message(request: web.Request, server: Server) -> Message:
+    """Bound, parse and validate one authenticated request."""
     # Read headers, not aiohttp's request properties: cloudhooks deliver a MockRequest.
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:

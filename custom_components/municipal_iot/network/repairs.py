@@ -9,6 +9,7 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 
 from ..const import DOMAIN
+from ..lorawan.markdown import inert
 
 # The "unknown device" issue: its translation key, and its fix flow's name.
 UNKNOWN_DEVICE_ISSUE = "unknown_device"
@@ -44,7 +45,7 @@ class AddUnknownDeviceFlow(RepairsFlow):
             step_id="confirm",
             description_placeholders={
                 "dev_eui": ident.dev_eui,
-                "name": ident.name or ident.dev_eui,
+                "name": inert(ident.name or ident.dev_eui),  # a form renders markdown too
             },
         )
 

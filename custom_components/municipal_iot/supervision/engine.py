@@ -66,6 +66,18 @@ Semantics in brief (details in the method docstrings):
   open) until staff have checked the apartment and call ``resolve``.
 * While paused, rules are not evaluated; motion is still recorded, sensor
   health is still tracked and an open episode (with its reminders) continues.
+* Doors (``rules.door_ids``): an opening or closing counts as activity. With
+  the outing rule, a door that opened and closed followed by no fresh motion
+  report for its minutes (and no motion sensor still showing motion) means
+  ``away``: no inactivity rule and no check window applies (windows are logged
+  as skipped), only the optional "not back" band, which raises an alarm
+  without grace. A fresh motion report ends the outing; while away, doors do
+  not count as activity (the resident coming home is the door *and* motion).
+  Resolving an alarm also ends an outing (staff checked).
+* Night exit: a door opening inside the rule's band raises an alarm at once
+  (no grace, even while away: a return at night is worth a look too). Fresh
+  motion within the return minutes marks it "returned"; motion never clears a
+  night-exit alarm's escalation: staff decide.
 
 Cost: an update touches a handful of fields; the only non-trivial work is
 recomputing the next inactivity deadline after motion, a scan of at most a few
@@ -82,15 +94,32 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .events import Event, EventKind
-from .rules import ApartmentRules, CheckWindow
-from .schedule import InactivityDue, Occurrence, inactivity_deadline, next_window_occurrence
-from .state import EpisodeInfo, GraceInfo, PauseInfo, SensorHealth, SensorProblem, Status
+from .rules import DEFAULT_RETURN_MINUTES, ApartmentRules, CheckWindow
+from .schedule import (
+    InactivityDue,
+    Occurrence,
+    band_deadline,
+    inactivity_deadline,
+    next_window_occurrence,
+    occurrence_at,
+)
+from .state import (
+    AwayInfo,
+    EpisodeInfo,
+    GraceInfo,
+    PauseInfo,
+    SensorHealth,
+    SensorProblem,
+    Status,
+)
 from .timeutil import iso, iso_or_none, parse_iso, parse_iso_or_none, utc
 
 STATE_VERSION = 1
 LOW_BATTERY_REPEAT = timedelta(hours=24)
 REASON_INACTIVITY = "inactivity"
 REASON_CHECK_WINDOW = "check_window"
+REASON_NOT_BACK = "not_back"
+REASON_NIGHT_EXIT = "night_exit"
 _MAX_STEPS = 100_000  # guard against a deadline that fails to advance (a bug)
 
 
@@ -103,8 +132,10 @@ class _Due(IntEnum):
     GRACE_END = 3
     ESCALATE = 4
     REMIND = 5
-    INACTIVITY = 6
-    WINDOW = 7
+    OUTING = 6
+    NOT_BACK = 7
+    INACTIVITY = 8
+    WINDOW = 9
 
 
 def _later(first: datetime | None, second: datetime | None) -> datetime | None:
@@ -146,6 +177,9 @@ class ApartmentSupervisor:
         self._episode: EpisodeInfo | None = None
         self._pause: PauseInfo | None = None
         self._sensors: dict[str, SensorHealth] = {}
+        self._door_closed_at: datetime | None = None  # an outing may have begun then
+        self._away: AwayInfo | None = None
+        self._doors = frozenset(rules.door_ids)
         self._state_lost_at: datetime | None = None
         if state is not None:
             self._load(state)
@@ -154,6 +188,7 @@ class ApartmentSupervisor:
         self._inactivity_cache: tuple[datetime, InactivityDue | None] | None = None
         self._window_cache: tuple[datetime, list[tuple[CheckWindow, Occurrence]]] | None = None
         self._grace_floor: datetime | None = None  # set while update_rules settles deadlines
+        self._not_back_cache: tuple[datetime, InactivityDue | None] | None = None
 
     # ----------------------------------------------------------------- inputs
 
@@ -245,18 +280,23 @@ class ApartmentSupervisor:
                 return self._state_checked(now, user_id, outcome, note)
             self._episode = None
             self._confirmed_at = now
-            return [
+            self._door_closed_at = None  # staff checked: no outing is concluded from before
+            returned = episode.motion_returned_at is not None or "returned_at" in episode.detail
+            events = [
                 self._event(
                     EventKind.RESOLVED,
                     now,
                     episode_id=episode.episode_id,
                     user_id=user_id,
                     outcome=outcome,
-                    motion_returned=episode.motion_returned_at is not None,
+                    motion_returned=returned,
                     acknowledged=episode.acknowledged,
                     **({"note": note} if note else {}),
                 )
             ]
+            if self._away is not None:
+                events.append(self._end_away("resolved", now))
+            return events
 
         return self._input(apply)
 
@@ -304,6 +344,7 @@ class ApartmentSupervisor:
 
         def apply(now: datetime) -> list[Event]:
             events = [] if self._grace is None else [self._cancel_grace("paused", now)]
+            self._door_closed_at = None  # no outing is concluded from a paused time
             since = now if self._pause is None else self._pause.since
             self._pause = PauseInfo(since=since, until=until, reason=reason, user_id=user_id)
             events.append(
@@ -345,6 +386,12 @@ class ApartmentSupervisor:
         self._rules = rules
         self._inactivity_cache = None
         self._window_cache = None
+        self._not_back_cache = None
+        self._doors = frozenset(rules.door_ids)
+        if rules.outing is None:
+            self._door_closed_at = None
+            if self._away is not None:
+                events.append(self._end_away("rules", now))
         self._window_cursor = max(self._window_cursor, now)
         self._sync_sensors(now)
         self._refresh_sensor_ok(now)
@@ -412,6 +459,8 @@ class ApartmentSupervisor:
             return Status.PAUSED
         if not self._sensor_ok or not self._rules.has_rules:
             return Status.NOT_SUPERVISED
+        if self._away is not None:
+            return Status.AWAY
         if any(health.problem is not None for health in self._sensors.values()):
             return Status.SENSOR_PROBLEM
         return Status.OK
@@ -441,6 +490,9 @@ class ApartmentSupervisor:
         """
         if self._episode or self._grace or self._pause or not self._sensor_ok:
             return None
+        if self._away is not None:
+            not_back = self._not_back_due()
+            return None if not_back is None else not_back.at
         candidates: list[datetime] = []
         due = self._inactivity_due()
         if due is not None:
@@ -459,6 +511,8 @@ class ApartmentSupervisor:
         if self._grace is not None:
             return self._grace.ends_at
         check = self.next_check
+        if self._away is not None:
+            return check  # "not back" raises without grace
         return None if check is None else check + timedelta(minutes=self._rules.grace_minutes)
 
     @property
@@ -482,6 +536,11 @@ class ApartmentSupervisor:
         return self._pause
 
     @property
+    def away(self) -> AwayInfo | None:
+        """Return the outing in progress, if any."""
+        return self._away
+
+    @property
     def sensors(self) -> dict[str, SensorHealth]:
         """Return a snapshot of the assigned sensors' health."""
         return dict(self._sensors)
@@ -502,6 +561,8 @@ class ApartmentSupervisor:
             "episode": None if self._episode is None else self._episode.to_dict(),
             "pause": None if self._pause is None else self._pause.to_dict(),
             "sensors": {sid: health.to_dict() for sid, health in self._sensors.items()},
+            "door_closed_at": iso_or_none(self._door_closed_at),
+            "away": None if self._away is None else self._away.to_dict(),
             "state_lost_at": iso_or_none(self._state_lost_at),
         }
 
@@ -521,6 +582,9 @@ class ApartmentSupervisor:
         self._sensors = {
             sid: SensorHealth.from_dict(data) for sid, data in state.get("sensors", {}).items()
         }
+        self._door_closed_at = parse_iso_or_none(state.get("door_closed_at"))
+        away = state.get("away")
+        self._away = None if away is None else AwayInfo.from_dict(away)
         self._state_lost_at = parse_iso_or_none(state.get("state_lost_at"))
 
     # -------------------------------------------------------------- internals
@@ -579,12 +643,39 @@ class ApartmentSupervisor:
         if self._episode is not None:
             self._episode_deadlines(self._episode, items)
         if pause is None:
-            if self._grace is None and self._episode is None and self._sensor_ok:
+            if self._away is not None:
+                not_back = self._not_back_due()
+                if not_back is not None:
+                    items.append((not_back.at, _Due.NOT_BACK, ""))
+            elif self._grace is None and self._episode is None and self._sensor_ok:
                 due = self._inactivity_due()
                 if due is not None:
                     items.append((due.at, _Due.INACTIVITY, ""))
+            if (outing := self._outing_due()) is not None:
+                items.append((outing, _Due.OUTING, ""))
             items.extend((occ.end, _Due.WINDOW, "") for _, occ in self._pending_windows())
         return min(items) if items else None
+
+    def _outing_due(self) -> datetime | None:
+        outing, closed = self._rules.outing, self._door_closed_at
+        if outing is None or closed is None or self._away is not None or self._episode:
+            return None
+        sensors = self._sensors.items()
+        if not any(health.problem is None for sid, health in sensors if sid not in self._doors):
+            return None  # no working motion sensor: "no motion" proves nothing
+        return closed + timedelta(minutes=outing.minutes)
+
+    def _not_back_due(self) -> InactivityDue | None:
+        away, outing = self._away, self._rules.outing
+        if away is None or outing is None or outing.not_back is None:
+            return None
+        if away.not_back_at is not None or self._episode is not None:
+            return None
+        cache = self._not_back_cache
+        if cache is None or cache[0] != away.since:
+            due = band_deadline(outing.not_back, away.since, self._tz)
+            cache = self._not_back_cache = (away.since, due)
+        return cache[1]
 
     def _sensor_deadlines(self, items: list[tuple[datetime, _Due, str]]) -> None:
         unavailable = timedelta(minutes=self._rules.sensor_unavailable_minutes)
@@ -632,6 +723,10 @@ class ApartmentSupervisor:
                 event = self._escalate(at, now)
             case _Due.REMIND:
                 event = self._remind(at, now)
+            case _Due.OUTING:
+                return self._start_away(at, now)
+            case _Due.NOT_BACK:
+                event = self._not_back(at, now)
             case _Due.INACTIVITY:
                 return self._inactivity_failed(at, now)
             case _Due.WINDOW:
@@ -679,9 +774,119 @@ class ApartmentSupervisor:
                 )
             )
             self._refresh_sensor_ok(now)
-        if moved:
+        if sensor_id in self._doors:
+            events.extend(self._door(sensor_id, motion, was_open=health.motion_on, now=now))
+        elif moved:
+            if motion is True:
+                events.extend(self._fresh_motion(now))
             events.extend(self._activity(now))
         return events
+
+    def _door(
+        self, sensor_id: str, motion: bool | None, *, was_open: bool, now: datetime
+    ) -> list[Event]:
+        events: list[Event] = []
+        if motion is True and not was_open:
+            self._door_closed_at = None
+            events.extend(self._night_exit(sensor_id, now))
+        elif motion is False and was_open and self._rules.outing and self._away is None:
+            self._door_closed_at = now
+        if self._away is None and (motion is True or (motion is False and was_open)):
+            events.extend(self._activity(now))
+        return events
+
+    def _fresh_motion(self, now: datetime) -> list[Event]:
+        """End an outing, and mark a night exit "returned" (a motion sensor saw motion)."""
+        self._door_closed_at = None
+        events = [] if self._away is None else [self._end_away("motion", now)]
+        episode = self._episode
+        if (
+            episode is not None
+            and episode.reason == REASON_NIGHT_EXIT
+            and "returned_at" not in episode.detail
+        ):
+            minutes = int(episode.detail.get("return_minutes", DEFAULT_RETURN_MINUTES))
+            if now - episode.due_at <= timedelta(minutes=minutes):
+                self._episode = replace(episode, detail={**episode.detail, "returned_at": iso(now)})
+                events.append(
+                    self._event(
+                        EventKind.NIGHT_EXIT_RETURNED,
+                        now,
+                        episode_id=episode.episode_id,
+                        door_opened_at=iso(episode.due_at),
+                        returned_at=iso(now),
+                    )
+                )
+        return events
+
+    def _night_exit(self, sensor_id: str, now: datetime) -> list[Event]:
+        rule = self._rules.night_exit
+        if rule is None or self._pause is not None:
+            return []
+        if occurrence_at(rule, now, self._tz) is None:
+            return []
+        episode = self._episode
+        if episode is not None:
+            return [
+                self._event(
+                    EventKind.NIGHT_DOOR,
+                    now,
+                    sensor_id=sensor_id,
+                    band=rule.label,
+                    episode_id=episode.episode_id,
+                )
+            ]
+        events = [] if self._grace is None else [self._cancel_grace(REASON_NIGHT_EXIT, now)]
+        detail = {
+            "door_opened_at": iso(now),
+            "sensor_id": sensor_id,
+            "band": rule.label,
+            "return_minutes": rule.return_minutes,
+        }
+        still = self.still_since
+        events.append(
+            self._raise(REASON_NIGHT_EXIT, now, now, still, detail, grace_started_at=None)
+        )
+        return events
+
+    def _start_away(self, at: datetime, now: datetime) -> list[Event]:
+        closed = self._door_closed_at
+        self._door_closed_at = None
+        if closed is None:  # pragma: no cover - OUTING is only due after a door closed
+            raise RuntimeError("outing deadline without a closed door")
+        if any(health.motion_on for sid, health in self._sensors.items() if sid not in self._doors):
+            return []  # a motion sensor still shows motion: someone is inside
+        self._away = AwayInfo(since=closed, detected_at=now)
+        events = [] if self._grace is None else [self._cancel_grace("away", now)]
+        events.append(self._event(EventKind.AWAY_STARTED, now, since=iso(closed), due_at=iso(at)))
+        return events
+
+    def _end_away(self, reason: str, now: datetime) -> Event:
+        away = self._away
+        if away is None:  # pragma: no cover - callers check
+            raise RuntimeError("no outing to end")
+        self._away = None
+        return self._event(
+            EventKind.AWAY_ENDED,
+            now,
+            since=iso(away.since),
+            minutes=int((now - away.since).total_seconds() // 60),
+            reason=reason,
+        )
+
+    def _not_back(self, at: datetime, now: datetime) -> Event:
+        due, away = self._not_back_due(), self._away
+        if due is None or away is None or due.band is None or due.occurrence is None:
+            raise RuntimeError("not-back deadline without an outing")  # pragma: no cover
+        self._away = replace(away, not_back_at=now)
+        detail = {
+            "away_since": iso(away.since),
+            "band": due.band.label,
+            "band_start": iso(due.occurrence.start),
+            "band_end": iso(due.occurrence.end),
+            "threshold_minutes": due.minutes,
+        }
+        return self._raise(REASON_NOT_BACK, at, now, away.since, detail, grace_started_at=None)
 
     def _activity(self, now: datetime) -> list[Event]:
         self._last_motion = now
@@ -689,7 +894,11 @@ class ApartmentSupervisor:
         if self._grace is not None:
             events.append(self._cancel_grace("motion", now))
         episode = self._episode
-        if episode is not None and episode.motion_returned_at is None:
+        if (
+            episode is not None
+            and episode.motion_returned_at is None
+            and episode.reason != REASON_NIGHT_EXIT  # motion is how a night exit starts
+        ):
             self._episode = replace(episode, motion_returned_at=now, next_reminder_at=None)
             events.append(
                 self._event(EventKind.MOTION_RETURNED, now, episode_id=episode.episode_id)
@@ -750,7 +959,9 @@ class ApartmentSupervisor:
                 "window_end": iso(occ.end),
             }
             data = {**detail, "due_at": iso(at), "last_activity": iso_or_none(activity)}
-            if not self._sensor_ok:
+            if self._away is not None:
+                events.append(self._event(EventKind.CHECK_SKIPPED, now, **data, reason="away"))
+            elif not self._sensor_ok:
                 events.append(
                     self._event(EventKind.CHECK_SKIPPED, now, **data, reason="sensor_problem")
                 )

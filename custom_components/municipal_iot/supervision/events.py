@@ -28,6 +28,15 @@ Data keys per kind (all alarm-episode events carry ``episode_id``):
 * ``low_battery``: sensor_id.
 * ``paused``: until (None = indefinitely), reason, user_id.
 * ``resumed``: user_id, automatic, paused_since (+ due_at when automatic).
+* ``away_started``: since (the door closed), due_at.  ``away_ended``: since,
+  minutes, reason (``"motion"`` | ``"resolved"`` | ``"rules"``).
+* ``alarm_raised`` with reason ``"not_back"`` carries away_since, band,
+  band_start, band_end, threshold_minutes; with reason ``"night_exit"``
+  door_opened_at, sensor_id, band, return_minutes.
+* ``night_exit_returned``: episode_id, door_opened_at, returned_at (motion
+  inside followed the door within the rule's return minutes).
+* ``night_door``: sensor_id, band, episode_id - a door opened in the night band
+  while an alarm was already open (logged; no second alarm).
 * ``state_lost``: the stored state could not be read (see
   :meth:`~.engine.ApartmentSupervisor.mark_state_lost`).
   ``state_checked``: user_id, lost_at, outcome (+ note): staff checked the apartment.
@@ -61,6 +70,10 @@ class EventKind(StrEnum):
     LOW_BATTERY = "low_battery"
     PAUSED = "paused"
     RESUMED = "resumed"
+    AWAY_STARTED = "away_started"
+    AWAY_ENDED = "away_ended"
+    NIGHT_EXIT_RETURNED = "night_exit_returned"
+    NIGHT_DOOR = "night_door"
     STATE_LOST = "state_lost"
     STATE_CHECKED = "state_checked"
 

@@ -13,6 +13,15 @@ strings for weekdays are accepted. Every rule is optional and they combine:
 * ``windows`` - check windows: motion is expected between ``start`` and ``end``
   (end inclusive) on the selected weekdays.
 * ``continuous_minutes`` - a stopwatch: no motion for this long at any time.
+* ``doors`` - which of ``sensors`` are door sensors (an opening counts as
+  activity, and the two rules below read them).
+* ``outing`` - door opened, closed, then no motion for ``minutes``: the
+  resident is out (status ``away``, no inactivity alarm). ``not_back`` is a band
+  (``start``, ``end``, ``minutes``, ``weekdays``): away longer than its minutes
+  inside it raises a "not back" alarm.
+* ``night_exit`` - a door opening inside ``start``-``end`` (on ``weekdays``)
+  raises an alarm at once; motion inside within ``return_minutes`` marks it
+  "returned" (it stays open for staff).
 
 Example::
 
@@ -45,6 +54,8 @@ ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
 MINUTES_PER_DAY = 24 * 60
 DEFAULT_GRACE_MINUTES = 10
 DEFAULT_UNAVAILABLE_MINUTES = 15
+DEFAULT_OUTING_MINUTES = 10
+DEFAULT_RETURN_MINUTES = 2
 
 _HHMM = re.compile(r"(\d{1,2}):(\d{2})")
 
@@ -215,6 +226,81 @@ class CheckWindow:
 
 
 @dataclass(frozen=True, slots=True)
+class OutingRule:
+    """Door opened, closed, then no motion for ``minutes``: the resident is out."""
+
+    minutes: int = DEFAULT_OUTING_MINUTES
+    not_back: TimeBand | None = None  # away longer than its minutes inside it -> alarm
+
+    def __post_init__(self) -> None:
+        """Validate the rule."""
+        parse_minutes(self.minutes, "outing minutes")
+        if self.not_back is not None and self.not_back.minutes is None:
+            raise RulesError("the not-back band needs its minutes")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> OutingRule:
+        """Build the rule from its stored dict."""
+        not_back = data.get("not_back")
+        return cls(
+            minutes=parse_minutes(data.get("minutes", DEFAULT_OUTING_MINUTES), "outing minutes"),
+            not_back=None if not not_back else TimeBand.from_dict(not_back),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored dict form."""
+        return {
+            "minutes": self.minutes,
+            "not_back": None if self.not_back is None else self.not_back.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NightExitRule:
+    """A door opening between ``start`` and ``end`` on ``weekdays`` is an alarm."""
+
+    start: time
+    end: time
+    weekdays: frozenset[int] = ALL_WEEKDAYS
+    return_minutes: int = DEFAULT_RETURN_MINUTES  # motion inside this soon: "returned"
+
+    def __post_init__(self) -> None:
+        """Validate the rule."""
+        _check_time(self.start, "night exit start")
+        _check_time(self.end, "night exit end")
+        _check_weekdays(self.weekdays)
+        parse_minutes(self.return_minutes, "return minutes")
+        if self.start == self.end:
+            raise RulesError(f"night exit {self.label} has no length")
+
+    @property
+    def label(self) -> str:
+        """Return ``"HH:MM-HH:MM"``."""
+        return f"{format_hhmm(self.start)}-{format_hhmm(self.end)}"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NightExitRule:
+        """Build the rule from its stored dict."""
+        return cls(
+            start=parse_hhmm(data.get("start")),
+            end=parse_hhmm(data.get("end")),
+            weekdays=parse_weekdays(data.get("weekdays")),
+            return_minutes=parse_minutes(
+                data.get("return_minutes", DEFAULT_RETURN_MINUTES), "return minutes"
+            ),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the stored dict form."""
+        return {
+            "start": format_hhmm(self.start),
+            "end": format_hhmm(self.end),
+            "weekdays": sorted(self.weekdays),
+            "return_minutes": self.return_minutes,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class AlertPolicy:
     """Unit-level alarm handling: escalation and reminders (``None`` = off)."""
 
@@ -258,9 +344,14 @@ class ApartmentRules:
     sensor_unavailable_minutes: int = DEFAULT_UNAVAILABLE_MINUTES
     sensor_interval_minutes: int | None = None  # expected max time between sensor updates
     policy: AlertPolicy = field(default_factory=AlertPolicy)
+    door_ids: tuple[str, ...] = ()  # which of sensor_ids are doors
+    outing: OutingRule | None = None
+    night_exit: NightExitRule | None = None
 
     def __post_init__(self) -> None:
         """Validate the scalar settings."""
+        if not set(self.door_ids) <= set(self.sensor_ids):
+            raise RulesError("a door sensor must also be an assigned sensor")
         if self.continuous_minutes is not None:
             parse_minutes(self.continuous_minutes, "continuous_minutes")
         parse_minutes(self.grace_minutes, "grace_minutes", minimum=0)
@@ -278,7 +369,14 @@ class ApartmentRules:
     @property
     def has_rules(self) -> bool:
         """Return True when at least one inactivity rule or check window is active."""
-        return bool(self.active_bands or self.windows or self.continuous_minutes)
+        not_back = self.outing is not None and self.outing.not_back is not None
+        return bool(
+            self.active_bands
+            or self.windows
+            or self.continuous_minutes
+            or self.night_exit
+            or not_back
+        )
 
     @classmethod
     def from_dict(
@@ -288,6 +386,10 @@ class ApartmentRules:
         sensors = data.get("sensors", ())
         if isinstance(sensors, str) or not all(isinstance(s, str) and s for s in sensors):
             raise RulesError("sensors must be a list of sensor ids")
+        doors = data.get("doors", ())
+        if isinstance(doors, str) or not all(isinstance(s, str) and s for s in doors):
+            raise RulesError("doors must be a list of sensor ids")
+        outing, night_exit = data.get("outing"), data.get("night_exit")
         return cls(
             sensor_ids=tuple(sensors),
             bands=tuple(TimeBand.from_dict(item) for item in data.get("bands", ())),
@@ -306,6 +408,9 @@ class ApartmentRules:
                 data.get("sensor_interval_minutes"), "sensor_interval_minutes"
             ),
             policy=policy or AlertPolicy.from_dict(data.get("policy") or {}),
+            door_ids=tuple(doors),
+            outing=None if not outing else OutingRule.from_dict(outing),
+            night_exit=None if not night_exit else NightExitRule.from_dict(night_exit),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -319,4 +424,7 @@ class ApartmentRules:
             "sensor_unavailable_minutes": self.sensor_unavailable_minutes,
             "sensor_interval_minutes": self.sensor_interval_minutes,
             "policy": self.policy.to_dict(),
+            "doors": list(self.door_ids),
+            "outing": None if self.outing is None else self.outing.to_dict(),
+            "night_exit": None if self.night_exit is None else self.night_exit.to_dict(),
         }

@@ -134,6 +134,14 @@ def inactivity_deadline(
     return best
 
 
+def occurrence_at(span: DailySpan, at: datetime, tz: ZoneInfo) -> Occurrence | None:
+    """Return the occurrence of ``span`` running at ``at`` (start inclusive, end exclusive)."""
+    for occ in occurrences(span, tz, at, days=1):
+        if occ.start <= at < occ.end:
+            return occ
+    return None
+
+
 def next_window_occurrence(window: CheckWindow, after: datetime, tz: ZoneInfo) -> Occurrence:
     """Return the first occurrence of ``window`` that ends strictly after ``after``."""
     for occ in occurrences(window, tz, after):

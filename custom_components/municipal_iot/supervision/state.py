@@ -23,6 +23,7 @@ class Status(StrEnum):
     GRACE = "grace"
     PAUSED = "paused"
     NOT_SUPERVISED = "not_supervised"  # no rule, no sensor, or every sensor has a problem
+    AWAY = "away"  # the resident is out (door opened, closed, then no motion)
     SENSOR_PROBLEM = "sensor_problem"  # some sensors have a problem; the rest supervise
     OK = "ok"
 
@@ -200,4 +201,30 @@ class PauseInfo:
             until=parse_iso_or_none(data.get("until")),
             reason=str(data.get("reason", "")),
             user_id=data.get("user_id"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AwayInfo:
+    """The resident is out: the door closed at ``since`` and nothing moved after."""
+
+    since: datetime  # when the door closed
+    detected_at: datetime  # when the outing rule concluded it
+    not_back_at: datetime | None = None  # when the "not back" alarm was raised
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the persisted form."""
+        return {
+            "since": iso(self.since),
+            "detected_at": iso(self.detected_at),
+            "not_back_at": iso_or_none(self.not_back_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AwayInfo:
+        """Rebuild from the persisted form."""
+        return cls(
+            since=parse_iso(data["since"]),
+            detected_at=parse_iso(data["detected_at"]),
+            not_back_at=parse_iso_or_none(data.get("not_back_at")),
         )
