@@ -37,6 +37,7 @@ APARTMENTS = 200
 DAYS = 396
 PER_DAY = 3
 APPENDS = 200
+BASELINE_APPENDS = 10  # each rewrites the whole 238k-entry file: seconds apiece
 TARGET_MS = 1.0
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
@@ -65,10 +66,10 @@ async def settle(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
 
 
-async def append(hass: HomeAssistant, journal: Journal, save: object) -> float:
-    """Append ``APPENDS`` entries one by one, each saved; return ms per entry."""
+async def append(hass: HomeAssistant, journal: Journal, save: object, count: int) -> float:
+    """Append ``count`` entries one by one, each saved; return ms per entry."""
     start = time.perf_counter()
-    for index in range(APPENDS):
+    for index in range(count):
         journal.record(
             at=NOW + timedelta(seconds=index),
             apartment_id=f"apt{index % APARTMENTS}",
@@ -78,7 +79,7 @@ async def append(hass: HomeAssistant, journal: Journal, save: object) -> float:
         )
         save.schedule_save(urgent=True)  # type: ignore[attr-defined]
         await settle(hass)
-    return (time.perf_counter() - start) * 1000 / APPENDS
+    return (time.perf_counter() - start) * 1000 / count
 
 
 async def main() -> None:
@@ -94,15 +95,17 @@ async def main() -> None:
             legacy = CoalescedStore(hass, "care.bench.journal", journal.to_dict, delay=2.0)
             await legacy.async_flush()
             current = await store.async_load()
-            segments = await append(hass, current, store)
+            segments = await append(hass, current, store, APPENDS)
             await store.async_flush()
 
             baseline_journal = Journal(current.entries)
             baseline = CoalescedStore(
                 hass, "care.baseline.journal", baseline_journal.to_dict, delay=2.0
             )
-            single = await append(hass, baseline_journal, baseline)
+            single = await append(hass, baseline_journal, baseline, BASELINE_APPENDS)
             await baseline.async_flush()
+            if len(baseline_journal) != len(current) + BASELINE_APPENDS:
+                sys.exit("FAIL: the baseline's entries did not land")
 
             reread = await JournalStore(hass, "bench", Journal, delay=2.0).async_load()
             await hass.async_stop(force=True)
