@@ -7,6 +7,7 @@ water-meter history from it. Neither imports the other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.util.signal_type import SignalType
 
@@ -22,6 +23,9 @@ class DecodedUplink:
     name: str
     kind: DeviceKind
     decoded: Decoded
+    received_at: datetime | None = None  # the network server's receive time
+    # Received after a newer uplink of the device: only history still missing applies.
+    late: bool = False
 
 
 SIGNAL_DECODED: SignalType[DecodedUplink] = SignalType(f"{DOMAIN}_decoded")

@@ -192,18 +192,22 @@ def test_short_layout_inconsistent_history_is_left_out(
 # --- meter clock guard ------------------------------------------------------------------------
 
 
-def test_meter_time_more_than_five_years_away_is_corrupted() -> None:
+def test_meter_time_more_than_five_years_away_costs_the_time_not_the_frame() -> None:
     vector = BASIC[0]
     meter_time = parse_time(vector["expected"]["data"]["lastLogTime"])
     payload = bytes.fromhex(vector["payload_hex"])
-    with pytest.raises(DecodeError, match="corrupted"):
-        decode(payload, 100, meter_time + timedelta(days=6 * 365))
-    with pytest.raises(DecodeError, match="corrupted"):
-        decode(payload, 100, meter_time - timedelta(days=6 * 365))
-    # Four years off is drift, not corruption.
-    assert decode(payload, 100, meter_time + timedelta(days=4 * 365)).volume_m3 == pytest.approx(
-        103.72
-    )
+    for received in (meter_time + timedelta(days=6 * 365), meter_time - timedelta(days=6 * 365)):
+        decoded = decode(payload, 100, received)
+        assert decoded.meter_time is None
+        assert decoded.history == ()
+        assert decoded.volume_m3 == pytest.approx(103.72)
+        assert decoded.alarms is not None
+        assert "more than 5 years" in decoded.warnings[0]
+    # Four years off is drift: the time and the history stay.
+    drifted = decode(payload, 100, meter_time + timedelta(days=4 * 365))
+    assert drifted.meter_time is not None
+    assert drifted.history
+    assert drifted.volume_m3 == pytest.approx(103.72)
 
 
 def test_clock_drift_over_one_hour_warns() -> None:
@@ -276,8 +280,11 @@ def test_alarm_frame_from_reference() -> None:
 
 
 def test_alarm_frame_guard_and_length() -> None:
-    with pytest.raises(DecodeError, match="corrupted"):
-        decode(bytes.fromhex("dd48ae6010"), 103, datetime(2030, 1, 1, tzinfo=UTC))
+    # The meter clock is 5.5 years behind: the empty-pipe alarm stays, the time goes.
+    decoded = decode(bytes.fromhex("dd48ae6010"), 103, datetime(2026, 11, 26, tzinfo=UTC))
+    assert decoded.alarms == frozenset({Alarm.TEMPORARY_ERROR, Alarm.DRY})
+    assert decoded.meter_time is None
+    assert "more than 5 years" in decoded.warnings[0]
     with pytest.raises(DecodeError, match="expected 5"):
         decode(bytes.fromhex("dd48ae601000"), 103, datetime(2021, 5, 26, tzinfo=UTC))
 

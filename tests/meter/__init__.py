@@ -32,6 +32,10 @@ from custom_components.municipal_iot.signals import DecodedUplink
 THIRD_PARTY = "sensor.flat_1"
 OURS = "sensor.vm_12_volume"
 
+# The Kamstrup vector kamstrup-oms-04 was read at 2023-08-29 12:00 by the meter's clock; it
+# is posted as received a few minutes later (a meter clock days away is refused).
+KAMSTRUP_04_RECEIVED = "2023-08-29T12:05:00+00:00"
+
 WATER_ATTRS = {
     "device_class": "water",
     "state_class": "total_increasing",
@@ -118,6 +122,14 @@ def report_entry(
     )
 
 
-def uplink_of(device: DeviceData, decoded: Decoded) -> DecodedUplink:
-    """Return what the hub sends for one decoded uplink of ``device``."""
-    return DecodedUplink(device.dev_eui, device.name, device.kind, decoded)
+def uplink_of(device: DeviceData, decoded: Decoded, *, late: bool = False) -> DecodedUplink:
+    """Return what the hub sends for one decoded uplink of ``device``.
+
+    The uplink is received when the meter clock says it was sent (a meter whose clock is
+    right), whatever HA's clock says.
+    """
+    times = [reading.at for reading in decoded.history]
+    if decoded.meter_time is not None:
+        times.append(decoded.meter_time)
+    received = max(times, default=None)
+    return DecodedUplink(device.dev_eui, device.name, device.kind, decoded, received, late=late)

@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import RecorderInstanceContextManager
 
-from tests.meter import OURS, THIRD_PARTY, report_entry, set_water_sensor
+from tests.meter import KAMSTRUP_04_RECEIVED, OURS, THIRD_PARTY, report_entry, set_water_sensor
 from tests.network import (
     WEBHOOK_CS,
     Poster,
@@ -41,7 +41,11 @@ async def init_integration(
         if v["id"] == "kamstrup-oms-04"
     )
     body = chirpstack_up(
-        vector["payload_hex"], f_port=vector["fPort"], name="vm-12", profile="Kamstrup flowIQ 2200"
+        vector["payload_hex"],
+        f_port=vector["fPort"],
+        name="vm-12",
+        profile="Kamstrup flowIQ 2200",
+        time=KAMSTRUP_04_RECEIVED,
     )
     assert (await post(WEBHOOK_CS, body, event="up")) == (200, "ok")
     set_water_sensor(hass, THIRD_PARTY, 4.0)

@@ -17,7 +17,14 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.municipal_iot.decoders.base import Decoded, VolumeReading
 from custom_components.municipal_iot.meter.journal import async_get_journal
 from custom_components.municipal_iot.meter.statistics import async_get_meter_statistics
-from tests.meter import hourly_rows, import_entity_statistics, set_water_sensor, uplink_of, utc
+from tests.meter import (
+    KAMSTRUP_04_RECEIVED,
+    hourly_rows,
+    import_entity_statistics,
+    set_water_sensor,
+    uplink_of,
+    utc,
+)
 from tests.network import WEBHOOK_CS, Poster, chirpstack_up, load_json, network_entry, setup_entry
 
 pytestmark = pytest.mark.usefixtures("recorder_mock", "frozen_clock")
@@ -152,7 +159,12 @@ async def _our_meter(hass: HomeAssistant, post: Poster) -> None:
         for v in load_json("vectors_water.json")["lorawan"]["kamstrup"]
         if v["id"] == "kamstrup-oms-04"
     )
-    body = chirpstack_up(vector["payload_hex"], name="vm-12", profile="Kamstrup flowIQ 2200")
+    body = chirpstack_up(
+        vector["payload_hex"],
+        name="vm-12",
+        profile="Kamstrup flowIQ 2200",
+        time=KAMSTRUP_04_RECEIVED,
+    )
     assert await post(WEBHOOK_CS, body, event="up") == (200, "ok")
 
 

@@ -19,7 +19,13 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from tests.meter import import_entity_statistics, report_entry, set_water_sensor, utc
+from tests.meter import (
+    KAMSTRUP_04_RECEIVED,
+    import_entity_statistics,
+    report_entry,
+    set_water_sensor,
+    utc,
+)
 from tests.network import WEBHOOK_CS, Poster, chirpstack_up, load_json, network_entry, setup_entry
 
 pytestmark = pytest.mark.usefixtures("recorder_mock", "frozen_clock")
@@ -211,7 +217,12 @@ async def test_our_meter_uses_its_external_statistic(hass: HomeAssistant, post: 
         for v in load_json("vectors_water.json")["lorawan"]["kamstrup"]
         if v["id"] == "kamstrup-oms-04"
     )
-    body = chirpstack_up(vector["payload_hex"], name="vm-12", profile="Kamstrup flowIQ 2200")
+    body = chirpstack_up(
+        vector["payload_hex"],
+        name="vm-12",
+        profile="Kamstrup flowIQ 2200",
+        time=KAMSTRUP_04_RECEIVED,
+    )
     assert await post(WEBHOOK_CS, body, event="up") == (200, "ok")
     await async_wait_recording_done(hass)
     response = await _report(

@@ -81,7 +81,7 @@ async def _post_kamstrup(post: Poster, vector_id: str, f_cnt: int, time: str) ->
 async def test_kamstrup_history_becomes_hourly_rows(hass: HomeAssistant, post: Poster) -> None:
     """A Kamstrup frame's hourly profile becomes one external row per hour, sum from zero."""
     await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
-    await _post_kamstrup(post, "kamstrup-oms-04", 1, "2026-11-26T10:00:00+00:00")
+    await _post_kamstrup(post, "kamstrup-oms-04", 1, "2023-08-29T12:05:00+00:00")
     rows = await hourly_rows(hass, STAT, utc("2023-08-28T00:00:00+00:00"))
     readings = _kamstrup_readings("kamstrup-oms-04")
     assert len(readings) == 12
@@ -110,23 +110,23 @@ async def test_repeated_and_overlapping_uplinks_add_nothing(
 ) -> None:
     """The same history again (new frame counter) neither adds rows nor changes sums."""
     await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
-    await _post_kamstrup(post, "kamstrup-oms-04", 1, "2026-11-26T10:00:00+00:00")
+    await _post_kamstrup(post, "kamstrup-oms-04", 1, "2023-08-29T12:05:00+00:00")
     before = await hourly_rows(hass, STAT, utc("2023-08-28T00:00:00+00:00"))
     importer = await async_get_meter_statistics(hass)
     imported = importer.imported_rows
-    await _post_kamstrup(post, "kamstrup-oms-04", 2, "2026-11-26T10:05:00+00:00")
-    await _post_kamstrup(post, "kamstrup-oms-04", 3, "2026-11-26T10:10:00+00:00")
+    await _post_kamstrup(post, "kamstrup-oms-04", 2, "2023-08-29T12:10:00+00:00")
+    await _post_kamstrup(post, "kamstrup-oms-04", 3, "2023-08-29T12:15:00+00:00")
     assert importer.imported_rows == imported == 12
     assert await hourly_rows(hass, STAT, utc("2023-08-28T00:00:00+00:00")) == before
 
 
-@pytest.mark.usefixtures("frozen_clock")
 async def test_kamstrup_entity_and_statistic_are_valid_for_the_energy_dashboard(
-    hass: HomeAssistant, post: Poster
+    hass: HomeAssistant, post: Poster, freezer: Any
 ) -> None:
     """Energy validation accepts both the volume sensor and the external statistic as water."""
+    freezer.move_to("2023-08-29T12:15:00+00:00")  # the meter was heard 10 minutes ago
     await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
-    await _post_kamstrup(post, "kamstrup-oms-04", 1, "2026-11-26T10:00:00+00:00")
+    await _post_kamstrup(post, "kamstrup-oms-04", 1, "2023-08-29T12:05:00+00:00")
     await async_wait_recording_done(hass)
     manager = await energy_data.async_get_manager(hass)
     sources: list[Any] = [
@@ -294,11 +294,11 @@ async def test_lost_store_continues_from_the_recorder(
     assert last.sum == pytest.approx(0.7)
 
 
-async def test_last_row_survives_a_restart(hass: HomeAssistant) -> None:
-    """The last row is written to the store and read back by a new importer."""
+async def test_reading_and_position_survive_a_restart(hass: HomeAssistant) -> None:
+    """After a restart the position comes from the recorder; the waiting reading from the store."""
     importer = await async_get_meter_statistics(hass)
     await _feed(hass, importer, _decoded(_hours("2026-03-01T00:00:00+00:00", 3, 2.0, 0.5)))
-    # A second meter has only one reading so far (no row yet); a third has nothing.
+    # A second meter has only one reading so far (no row yet).
     importer.async_handle_decoded(
         uplink_of(
             _device("0011223344556677"),
@@ -307,14 +307,15 @@ async def test_last_row_survives_a_restart(hass: HomeAssistant) -> None:
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     stored = importer._data_to_save()
-    assert stored["meters"]["0011223344556677"]["last"] is None
-    stored["meters"]["8899aabbccddeeff"] = {"last": None, "reading": None}
+    assert "last" not in stored["meters"][METER]  # never from our own store
     await Store[dict[str, Any]](hass, 1, "municipal_iot.meter_statistics").async_save(stored)
     again = MeterStatistics(hass, await async_get_journal(hass))
     await again.async_load()
+    assert again.last_row(METER) is None  # not known until the recorder was asked
+    await _feed(hass, again, _decoded(_hours("2026-03-01T02:00:00+00:00", 2, 3.0, 0.5)))
     last = again.last_row(METER)
     assert last is not None
-    assert (last.start, last.state, last.sum) == (utc("2026-03-01T01:00:00+00:00"), 3.0, 1.0)
+    assert (last.start, last.state, last.sum) == (utc("2026-03-01T02:00:00+00:00"), 3.5, 1.5)
     # The waiting reading of the second meter gives its first row with the next uplink.
     again.async_handle_decoded(
         uplink_of(
@@ -330,6 +331,42 @@ async def test_last_row_survives_a_restart(hass: HomeAssistant) -> None:
         pytest.approx(4.0 + 0.5 * 43 / 60),
         0.0,
     )
+
+
+async def test_rows_the_recorder_never_committed_are_imported_again(
+    hass: HomeAssistant, hass_storage: dict[str, Any]
+) -> None:
+    """Defect 3: a crash before the recorder's commit loses no hour, for good.
+
+    The old importer saved its position apart from the recorder's commit: after a kill -9
+    its store said 03:00 while the recorder held rows up to 01:00 only, and the hours in
+    between were never imported although later uplinks carried them.
+    """
+    importer = await async_get_meter_statistics(hass)
+    await _feed(hass, importer, _decoded(_hours("2026-03-01T00:00:00+00:00", 5, 1.0, 0.1)))
+    await hass.async_block_till_done()
+    stored = {"version": 1, "minor_version": 1, "key": "municipal_iot.meter_statistics"}
+    stored["data"] = importer._data_to_save() | {
+        # What the old importer had saved: the position of the last row it had sent.
+        "meters": {
+            METER: {"last": {"start": "2026-03-01T03:00:00+00:00", "state": 1.4, "sum": 0.4}}
+        }
+    }
+    # The crash: the rows after 01:00 never reached the database.
+    get_instance(hass).async_clear_statistics([STAT])
+    await async_wait_recording_done(hass)
+    committed = MeterStatistics(hass, await async_get_journal(hass))
+    await _feed(hass, committed, _decoded(_hours("2026-03-01T00:00:00+00:00", 3, 1.0, 0.1)))
+    assert len(await hourly_rows(hass, STAT, utc("2026-02-28T00:00:00+00:00"))) == 3
+    hass_storage["municipal_iot.meter_statistics"] = stored
+    restarted = MeterStatistics(hass, await async_get_journal(hass))
+    await restarted.async_load()
+    # The next uplink carries 32 h of history, as real meters do.
+    await _feed(hass, restarted, _decoded(_hours("2026-03-01T00:00:00+00:00", 8, 1.0, 0.1)))
+    rows = await hourly_rows(hass, STAT, utc("2026-02-28T00:00:00+00:00"))
+    starts = [row["start"] for row in rows]
+    assert starts == [_ts("2026-02-28T23:00:00+00:00") + 3600 * k for k in range(8)]
+    assert [row["sum"] for row in rows] == pytest.approx([0.1 * k for k in range(8)])
 
 
 async def test_register_reset_keeps_the_sum_and_warns(

@@ -87,14 +87,20 @@ def _u32(payload: bytes, offset: int) -> int:
     return int.from_bytes(payload[offset : offset + 4], "little")
 
 
-def _meter_time(seconds: int, ctx: DecodeContext) -> tuple[datetime, tuple[str, ...]]:
+def _meter_time(seconds: int, ctx: DecodeContext) -> tuple[datetime | None, tuple[str, ...]]:
+    """Return the meter time, or None when the clock is too far off to place anything.
+
+    A wrong clock costs the time (and the history timed by it), never the volume or
+    the alarms of the frame.
+    """
     moment = datetime.fromtimestamp(seconds, UTC)
     offset = moment - ctx.received_at
     if abs(offset) > _MAX_CLOCK_OFFSET:
-        raise DecodeError(
-            f"corrupted frame: meter time {moment.isoformat()} is more than 5 years "
-            "from the receive time"
+        warning = (
+            f"meter clock {moment.isoformat()} is more than 5 years from the receive time; "
+            "meter time and history left out"
         )
+        return None, (warning,)
     if abs(offset) > _MAX_DRIFT:
         minutes = round(offset.total_seconds() / 60)
         return moment, (f"meter clock drift: {minutes:+d} min against the receive time",)
@@ -151,7 +157,7 @@ def _decoded(
     return Decoded(
         volume_m3=reading.volume,
         meter_time=meter_time,
-        history=reading.history,
+        history=reading.history if meter_time is not None else (),
         alarms=alarms,
         raw=raw,
         warnings=drift + status_warnings + _Units(ctx).warnings() + reading.warnings,

@@ -5,8 +5,16 @@ Each decoded uplink of one of our water meters (the network wing's
 current value at the meter clock plus the hourly or daily history). They become
 hourly rows of the external statistic ``municipal_iot:water_<dev_eui>`` through
 :func:`.water.history.build_hourly_rows`, continuing from the last row imported
-for that meter, which is kept in a ``Store``. Rows are never re-emitted, so
-repeated and overlapping uplinks add nothing; a gap stays a gap.
+for that meter. Rows are never re-emitted, so repeated and overlapping uplinks
+add nothing; a gap stays a gap.
+
+Exactly once. The last imported row is never taken from our own ``Store``: after
+every start it is read back from the recorder (``get_last_statistics``) before the
+meter's first import, so the position is always the recorder's committed one. A
+crash before the recorder committed some rows makes the next uplink import them
+again (its history still holds them); a crash after never imports them twice. The
+``Store`` keeps only the newest reading (for interpolation with the next uplink) and
+each meter's first uplink (for the clock check of :mod:`.water.clock`).
 
 Recorded meter replacements are applied with :mod:`.water.replacement`: ``sum``
 follows the continuous register (so consumption stays continuous across a
@@ -16,6 +24,7 @@ swap), ``state`` is the real register of the meter installed at the time.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,6 +46,7 @@ from homeassistant.util.unit_conversion import VolumeConverter
 
 from ..const import DOMAIN, LOGGER
 from ..decoders.base import Decoded, DeviceKind
+from ..lorawan.guards import RejectionLog
 from ..signals import DecodedUplink
 from ..store import (
     StoreSchema,
@@ -47,6 +57,7 @@ from ..store import (
     loaded,
 )
 from ..texts import cached_texts
+from ..water.clock import clock_plausible, not_in_future
 from ..water.history import build_hourly_rows
 from ..water.leak import FlowSample
 from ..water.model import HOUR, Reading, RegisterReading, StatRow, round_volume
@@ -56,6 +67,7 @@ from .recorder import RecorderUnavailableError, async_run, last_row, recorder_lo
 from .sources import external_statistic_id
 
 SAVE_DELAY = 10  # seconds
+CLOCK_LOG_INTERVAL = 3600  # seconds between two warnings about one meter's clock
 STATISTIC_NAME = "statistic_name"  # common text: the external statistic's name
 
 _DATA: HassKey[asyncio.Task[MeterStatistics]] = HassKey(f"{DOMAIN}_meter_statistics")
@@ -66,16 +78,9 @@ STORE_SCHEMA = StoreSchema(
     maps={
         "meters": vol.Schema(
             {
-                vol.Optional("last"): vol.Any(
-                    None,
-                    vol.Schema(
-                        {
-                            vol.Required("start"): iso_datetime,
-                            vol.Required("state"): _NUMBER,
-                            vol.Required("sum"): _NUMBER,
-                        }
-                    ),
-                ),
+                # "last" (the import position) of older versions is no longer read:
+                # the position comes from the recorder (allowed as an extra key).
+                vol.Optional("first"): vol.Any(None, iso_datetime),
                 vol.Optional("reading"): vol.Any(
                     None,
                     vol.Schema({vol.Required("at"): iso_datetime, vol.Required("m3"): _NUMBER}),
@@ -116,15 +121,6 @@ def statistic_metadata(statistic_id: str, name: str) -> StatisticMetaData:
     )
 
 
-def _row_to_json(row: StatRow) -> dict[str, Any]:
-    return {"start": row.start.isoformat(), "state": row.state, "sum": row.sum}
-
-
-def _row_from_json(data: dict[str, Any]) -> StatRow:
-    start = dt_util.parse_datetime(data["start"], raise_on_error=True)
-    return StatRow(start=dt_util.as_utc(start), state=data["state"], sum=data["sum"])
-
-
 def _offset_before(at: datetime, swaps: tuple[Replacement, ...], meter_id: str | None) -> float:
     """Return what the continuous register adds to the raw register at ``at``."""
     return sum(swap.offset_m3 for swap in swaps[: segment_of(at, swaps, meter_id)])
@@ -138,34 +134,39 @@ class MeterStatistics:
         self.hass = hass
         self.journal = journal
         self._store = domain_store(hass, "meter_statistics")
-        # Last imported row per meter (continuous register); None: a new series.
+        # Last imported row per meter (continuous register); None: a new series. Read
+        # from the recorder on each meter's first uplink after a start, never stored.
         self._last: dict[str, StatRow | None] = {}
         # Newest reading per meter (continuous), for interpolation with the next uplink.
         self._reading: dict[str, Reading] = {}
+        # Receive time of each meter's first uplink (meter clocks before it are wrong).
+        self._first: dict[str, datetime] = {}
         # Uplinks waiting while the last row is looked up in the recorder.
         self._waiting: dict[str, list[DecodedUplink]] = {}
         self.imported_rows = 0
+        self.clock_rejections = RejectionLog(interval=CLOCK_LOG_INTERVAL)
 
     async def async_load(self) -> None:
-        """Load the last imported row of every meter."""
+        """Load the newest reading and the first uplink of every meter."""
         stored = await async_load_validated(self.hass, self._store, STORE_SCHEMA)
         for dev_eui, item in stored.get("meters", {}).items():
-            if item.get("last") is not None:
-                self._last[dev_eui] = _row_from_json(item["last"])
             if item.get("reading") is not None:
                 at = dt_util.parse_datetime(item["reading"]["at"], raise_on_error=True)
                 self._reading[dev_eui] = Reading(at, item["reading"]["m3"])
+            if item.get("first") is not None:
+                first = dt_util.parse_datetime(item["first"], raise_on_error=True)
+                self._first[dev_eui] = dt_util.as_utc(first)
 
     def _data_to_save(self) -> dict[str, Any]:
         meters: dict[str, Any] = {}
-        for dev_eui in self._last.keys() | self._reading.keys():
-            last = self._last.get(dev_eui)
+        for dev_eui in self._first.keys() | self._reading.keys():
             reading = self._reading.get(dev_eui)
+            first = self._first.get(dev_eui)
             meters[dev_eui] = {
-                "last": None if last is None else _row_to_json(last),
                 "reading": None
                 if reading is None
                 else {"at": reading.at.isoformat(), "m3": reading.volume_m3},
+                "first": None if first is None else first.isoformat(),
             }
         return {"meters": meters}
 
@@ -182,7 +183,7 @@ class MeterStatistics:
             return
         decoded = uplink.decoded
         dev_eui = uplink.dev_eui
-        if decoded.alarms is not None:
+        if decoded.alarms is not None and not uplink.late:
             self.journal.update_alarms(
                 external_statistic_id(dev_eui),
                 frozenset(alarm.value for alarm in decoded.alarms),
@@ -221,11 +222,33 @@ class MeterStatistics:
         """Return the statistic's name in the system language ("vm-12 vatten")."""
         return cached_texts(self.hass).get(STATISTIC_NAME, name=name)  # loaded in async_setup
 
+    def _clock_ok(self, uplink: DecodedUplink, received: datetime) -> bool:
+        """Return whether the uplink's meter clock can be trusted (see :mod:`.water.clock`)."""
+        meter_time = uplink.decoded.meter_time
+        if uplink.dev_eui not in self._first:
+            self._first[uplink.dev_eui] = received
+            self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+        if meter_time is None or clock_plausible(meter_time, received, self._first[uplink.dev_eui]):
+            return True
+        if self.clock_rejections.record(uplink.dev_eui, time.monotonic()):
+            LOGGER.warning(
+                "Water meter %s (%s): meter clock %s is off (received %s); its history is "
+                "not imported until the clock is set, volume and alarms still apply",
+                uplink.name,
+                uplink.dev_eui,
+                meter_time.isoformat(),
+                received.isoformat(),
+            )
+        return False
+
     def _import(self, uplink: DecodedUplink) -> None:
         dev_eui, decoded = uplink.dev_eui, uplink.decoded
         key = external_statistic_id(dev_eui)
         swaps = self.journal.replacements(key)
-        readings = continuous_readings(_raw(decoded), swaps, decoded.meter_id)
+        received = uplink.received_at or dt_util.utcnow()
+        clock_ok = self._clock_ok(uplink, received)
+        placed = not_in_future(_raw(decoded), received) if clock_ok else []
+        readings = continuous_readings(placed, swaps, decoded.meter_id)
         rows: tuple[StatRow, ...] = ()
         if readings and recorder_loaded(self.hass):
             pending = self._reading.get(dev_eui)
@@ -262,8 +285,9 @@ class MeterStatistics:
                 self._reading[dev_eui] = newest
             self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
         flow = None
-        if decoded.flow_m3h is not None:
-            flow = FlowSample(at=decoded.meter_time or dt_util.utcnow(), m3h=decoded.flow_m3h)
+        if decoded.flow_m3h is not None and not uplink.late:
+            at = decoded.meter_time if clock_ok and decoded.meter_time else received
+            flow = FlowSample(at=at, m3h=decoded.flow_m3h)
         async_dispatcher_send(
             self.hass,
             SIGNAL_METER_UPLINK,
@@ -274,7 +298,7 @@ class MeterStatistics:
                 readings=tuple(readings),
                 flow=flow,
                 alarm_codes=None
-                if decoded.alarms is None
+                if decoded.alarms is None or uplink.late
                 else frozenset(alarm.value for alarm in decoded.alarms),
             ),
         )

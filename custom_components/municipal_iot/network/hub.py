@@ -292,21 +292,25 @@ class LoRaWANHub:
         self._seen(device, uplink.received_at)
         self._notify(device)
         if decoded is not None:
-            async_dispatcher_send(
-                self.hass,
-                SIGNAL_DECODED,
-                DecodedUplink(device.dev_eui, device.name, device.kind, decoded),
-            )
+            self._send_decoded(device, decoded, uplink)
         return Outcome.APPLIED if decoded is not None else Outcome.UNDECODABLE
 
+    def _send_decoded(
+        self, device: DeviceData, decoded: Decoded, uplink: Uplink, *, late: bool = False
+    ) -> None:
+        ident = (device.dev_eui, device.name, device.kind, decoded, uplink.received_at, late)
+        async_dispatcher_send(self.hass, SIGNAL_DECODED, DecodedUplink(*ident))
+
     def _late_uplink(self, device: DeviceData, uplink: Uplink) -> Outcome:
-        """Never move state backwards; only a later last-motion time is kept."""
+        """Never move state backwards: a later last-motion time, a meter's missing history."""
         decoded = self._decode(device, uplink)
         if decoded is not None and decoded.motion:
             motion_at = decoded.motion_at or uplink.received_at
             if motion_at > device.values.get("last_motion", motion_at):
                 self._apply_values(device, {"last_motion": motion_at})
                 self._notify(device)
+        if decoded is not None and device.kind is DeviceKind.WATER_METER:
+            self._send_decoded(device, decoded, uplink, late=True)
         return Outcome.OUT_OF_ORDER
 
     def _decode(self, device: DeviceData, uplink: Uplink) -> Decoded | None:
