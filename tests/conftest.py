@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
@@ -17,9 +17,39 @@ from syrupy.assertion import SnapshotAssertion
 # Must run before the hass fixture: binds `custom_components` to this repository.
 import custom_components.municipal_iot  # noqa: F401
 from tests.network import TOKEN, WEBHOOK_CS, WEBHOOK_TTS, Poster, network_entry
+from tests.postgres import PostgresServer, postgres_server
 
 # The plugin logs every SQL statement at INFO; the recorder tests would flood the output.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
+# Recorder tests that run on both databases: put this mark in the module's pytestmark.
+BOTH_DATABASES = pytest.mark.parametrize("recorder_db_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A private PostgreSQL server (Debian's binaries), one per test process."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def recorder_db_url(
+    request: pytest.FixtureRequest, hass_fixture_setup: list[bool]
+) -> Iterator[str]:
+    """The recorder's database: in-memory SQLite, or a fresh PostgreSQL database.
+
+    Replaces the test plugin's fixture (which takes one ``--dburl`` for the whole run
+    and needs sqlalchemy_utils), so one run covers both databases.
+    """
+    assert not hass_fixture_setup
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield "sqlite://"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    with server.database() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -82,6 +82,8 @@ async def hourly_rows(
     hass: HomeAssistant, statistic_id: str, start: datetime
 ) -> list[dict[str, Any]]:
     """Return the hourly rows of a statistic since ``start``."""
+    # The first import of a meter waits for the recorder's last row (a background task).
+    await hass.async_block_till_done(wait_background_tasks=True)
     await async_wait_recording_done(hass)
     stats = await get_instance(hass).async_add_executor_job(
         statistics_during_period,

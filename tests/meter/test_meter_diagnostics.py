@@ -33,3 +33,5 @@ async def test_meter_report_diagnostics(
     assert meter["replacements"] == []
     # The scheduler notes the end of the last period it covered (no report missed).
     assert result["last_report_end"] == "2026-11-01T07:00:00+00:00"
+    # The importer's counters (meter clocks refused, see tests/meter/test_meter_clock.py).
+    assert result["statistics"] == {"imported_rows": 0, "clock_rejections": {}}

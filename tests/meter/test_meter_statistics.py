@@ -31,6 +31,7 @@ from custom_components.municipal_iot.meter.statistics import (
     async_get_meter_statistics,
 )
 from custom_components.municipal_iot.network.device import DeviceData
+from tests.conftest import BOTH_DATABASES
 from tests.meter import hourly_rows, uplink_of, utc
 from tests.network import (
     WEBHOOK_CS,
@@ -50,7 +51,7 @@ METER = "a81758fffe0312ab"
 STAT = f"municipal_iot:water_{METER}"
 HOUR = timedelta(hours=1)
 
-pytestmark = pytest.mark.usefixtures("recorder_mock")
+pytestmark = [pytest.mark.usefixtures("recorder_mock"), BOTH_DATABASES]
 
 
 def _ts(text: str) -> float:
