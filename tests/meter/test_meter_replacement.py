@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.municipal_iot.decoders.base import Decoded, VolumeReading
 from custom_components.municipal_iot.meter.journal import async_get_journal
 from custom_components.municipal_iot.meter.statistics import async_get_meter_statistics
+from tests.conftest import BOTH_DATABASES
 from tests.meter import (
     KAMSTRUP_04_RECEIVED,
     hourly_rows,
@@ -27,7 +28,7 @@ from tests.meter import (
 )
 from tests.network import WEBHOOK_CS, Poster, chirpstack_up, load_json, network_entry, setup_entry
 
-pytestmark = pytest.mark.usefixtures("recorder_mock", "frozen_clock")
+pytestmark = [pytest.mark.usefixtures("recorder_mock", "frozen_clock"), BOTH_DATABASES]
 
 HOUR = timedelta(hours=1)
 METER = "a81758fffe0312ab"

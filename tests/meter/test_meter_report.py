@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
+from tests.conftest import BOTH_DATABASES
 from tests.meter import (
     KAMSTRUP_04_RECEIVED,
     import_entity_statistics,
@@ -28,7 +29,7 @@ from tests.meter import (
 )
 from tests.network import WEBHOOK_CS, Poster, chirpstack_up, load_json, network_entry, setup_entry
 
-pytestmark = pytest.mark.usefixtures("recorder_mock", "frozen_clock")
+pytestmark = [pytest.mark.usefixtures("recorder_mock", "frozen_clock"), BOTH_DATABASES]
 
 HOUR = timedelta(hours=1)
 OCT_START = utc("2026-09-30T22:00:00+00:00")  # 1 October 00:00 in Stockholm (CEST)
@@ -224,6 +225,7 @@ async def test_our_meter_uses_its_external_statistic(hass: HomeAssistant, post: 
         time=KAMSTRUP_04_RECEIVED,
     )
     assert await post(WEBHOOK_CS, body, event="up") == (200, "ok")
+    await hass.async_block_till_done(wait_background_tasks=True)  # the first import
     await async_wait_recording_done(hass)
     response = await _report(
         hass,
