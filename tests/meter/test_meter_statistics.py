@@ -128,6 +128,7 @@ async def test_kamstrup_entity_and_statistic_are_valid_for_the_energy_dashboard(
     freezer.move_to("2023-08-29T12:15:00+00:00")  # the meter was heard 10 minutes ago
     await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
     await _post_kamstrup(post, "kamstrup-oms-04", 1, "2023-08-29T12:05:00+00:00")
+    await hass.async_block_till_done(wait_background_tasks=True)  # the first import
     await async_wait_recording_done(hass)
     manager = await energy_data.async_get_manager(hass)
     sources: list[Any] = [
