@@ -209,3 +209,14 @@ def test_rejection_log_throttles_per_reason() -> None:
     assert log.record("b", 10)
     assert log.record("a", 600)
     assert log.counts == {"a": 3, "b": 1}
+
+
+def test_tags_bounded_and_clean() -> None:
+    """Tags are bounded in number and checked like names."""
+    assert fields.str_map({"floor": "2"}, "tags") == {"floor": "2"}
+    with pytest.raises(SchemaError, match="more than 64 entries"):
+        fields.str_map({str(n): "x" for n in range(65)}, "tags")
+    with pytest.raises(SchemaError, match=r"tags\.room contains a control character \(U\+001B\)"):
+        fields.str_map({"room": "\x1b[31m"}, "tags")
+    with pytest.raises(SchemaError, match="tags key is longer than 256"):
+        fields.str_map({"k" * 257: "x"}, "tags")

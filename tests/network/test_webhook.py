@@ -549,3 +549,37 @@ async def test_body_arriving_in_chunks(hass: HomeAssistant) -> None:
     assert hass.states.get("sensor.apt_12_motion_temperature").state == "22.6"
     too_big = await webhook.async_handle_webhook(hass, WEBHOOK_CS, _chunked(b"x" * 65_600))
     assert too_big.status == 413
+
+
+HOSTILE_FIELDS = [
+    pytest.param(
+        "chirpstack",
+        chirpstack_up("0100e2", name="lgh 12\n2026-11-26 ERROR forged"),
+        "deviceInfo.deviceName contains a control character (U+000A)",
+        id="cs-newline-name",
+    ),
+    pytest.param(
+        "chirpstack",
+        chirpstack_up("0100e2", profile="tabs " * 12_000),
+        "deviceInfo.deviceProfileName is longer than 256 characters",
+        id="cs-long-profile",
+    ),
+    pytest.param(
+        "tts",
+        tts_uplink("0100e2", device_id="lgh\u0085x"),
+        "end_device_ids.device_id contains a control character (U+0085)",
+        id="tts-nel-id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("server", "body", "reason"), HOSTILE_FIELDS)
+async def test_hostile_fields_rejected(
+    hass: HomeAssistant, post: Poster, *, server: str, body: Any, reason: str
+) -> None:
+    """A line break (a forged log line) or an unbounded name is 400 with the reason; no device."""
+    webhook_id = WEBHOOK_CS if server == "chirpstack" else WEBHOOK_TTS
+    await setup_entry(hass, network_entry(server, webhook_id))
+    code, text = await post(webhook_id, body, event="up" if server == "chirpstack" else None)
+    assert (code, text) == (400, f"invalid body: {reason}")
+    assert not dr.async_get(hass).devices

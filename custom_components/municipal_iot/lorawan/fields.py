@@ -15,6 +15,12 @@ from .messages import SchemaError
 _EUI = re.compile(r"^[0-9a-fA-F]{16}$")
 # RFC 3339 with up to nanoseconds; Python parses at most microseconds.
 _FRACTION = re.compile(r"(\.\d{6})\d+")
+# Names, ids and tags end up in entity names, log lines and repair issues.
+MAX_TEXT = 256
+MAX_TAGS = 64
+# C0/C1 controls, DEL, lone UTF-16 surrogates, line and paragraph separators: a newline
+# in a device name would forge a line in home-assistant.log.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 # Receive times a network server can send: anything else is a broken or forged clock
 # (and 0001-01-01 or 9999-12-31 with an offset cannot even be converted to UTC).
 FIRST_YEAR = 2000
@@ -34,11 +40,20 @@ def opt_obj(value: Any, name: str) -> Mapping[str, Any] | None:
 
 
 def opt_str(value: Any, name: str) -> str | None:
-    """Return an optional string."""
+    """Return an optional string, checked by :func:`text`."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise SchemaError(f"{name} must be a string")
+    return text(value, name)
+
+
+def text(value: str, name: str) -> str:
+    """Return ``value`` if it is short and free of control characters and lone surrogates."""
+    if len(value) > MAX_TEXT:
+        raise SchemaError(f"{name} is longer than {MAX_TEXT} characters")
+    if (bad := _UNSAFE.search(value)) is not None:
+        raise SchemaError(f"{name} contains a control character (U+{ord(bad.group()):04X})")
     return value
 
 
@@ -111,4 +126,10 @@ def str_map(value: Any, name: str) -> dict[str, str]:
     if value is None:
         return {}
     mapping = obj(value, name)
-    return {str(k): str(v) for k, v in mapping.items()}
+    if len(mapping) > MAX_TAGS:
+        raise SchemaError(f"{name} has more than {MAX_TAGS} entries")
+    result: dict[str, str] = {}
+    for key, item in mapping.items():
+        clean = text(str(key), f"{name} key")
+        result[clean] = text(str(item), f"{name}.{clean[:32]}")
+    return result
