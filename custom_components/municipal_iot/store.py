@@ -83,12 +83,15 @@ def validate_items(
     valid: dict[str, Any] = dict(data)
     dropped: list[str] = []
     for key, item_schema in schema.lists.items():
-        valid[key] = _valid_list(f"{name} {key}", _section(data, key, list), item_schema, dropped)
+        section = _section(name, data, key, list, dropped)
+        valid[key] = _valid_list(f"{name} {key}", section, item_schema, dropped)
     for key, item_schema in schema.maps.items():
-        valid[key] = _valid_map(f"{name} {key}", _section(data, key, dict), item_schema, dropped)
+        valid[key] = _valid_map(
+            f"{name} {key}", _section(name, data, key, dict, dropped), item_schema, dropped
+        )
     for key, item_schema in schema.map_lists.items():
         lists: dict[str, Any] = {}
-        for item_id, items in _section(data, key, dict).items():
+        for item_id, items in _section(name, data, key, dict, dropped).items():
             where = f"{name} {key}[{item_id!r}]"
             if isinstance(items, list):
                 lists[item_id] = _valid_list(where, items, item_schema, dropped)
@@ -105,12 +108,19 @@ def validate_items(
     return valid, dropped
 
 
-def _section[C: (list[Any], dict[str, Any])](data: dict[str, Any], key: str, kind: type[C]) -> C:
-    """Return a top-level collection (empty when missing); a wrong type is a shape error."""
+def _section[C: (list[Any], dict[str, Any])](
+    name: str, data: dict[str, Any], key: str, kind: type[C], dropped: list[str]
+) -> C:
+    """Return a top-level collection (empty when missing).
+
+    A section of the wrong type (a water journal's ``alarms: []``) is dropped as one
+    item, with its line: the other sections are kept.
+    """
     section = data.get(key, kind())
     if not isinstance(section, kind):
         expected = "a list" if kind is list else "an object"
-        raise ShapeError(f'"{key}" is {type(section).__name__}, not {expected}')
+        dropped.append(f'{name} "{key}": {type(section).__name__}, not {expected}; started empty')
+        return kind()
     return section
 
 

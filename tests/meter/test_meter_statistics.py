@@ -12,6 +12,7 @@ from homeassistant.components.energy import data as energy_data
 from homeassistant.components.energy import validate as energy_validate
 from homeassistant.components.recorder.statistics import get_metadata
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.helpers.storage import Store
 from pytest_homeassistant_custom_component.components.recorder.common import (
@@ -413,3 +414,35 @@ async def test_motion_devices_are_ignored(hass: HomeAssistant) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
     assert importer.imported_rows == 0
     assert importer.last_row("a81758fffe000001") is None
+
+
+@pytest.mark.usefixtures("frozen_clock")
+async def test_journal_section_of_wrong_type_is_reset_with_a_warning(
+    hass: HomeAssistant,
+    post: Poster,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A water journal with ``alarms: []`` no longer makes every water uplink answer 500.
+
+    The broken section is started afresh with a warning naming it; the others are kept.
+    """
+    replacements = {
+        "meter-x": [
+            {"at": "2026-01-01T00:00:00+00:00", "old_final_m3": 12.5, "new_initial_m3": 0.0}
+        ]
+    }
+    hass_storage["municipal_iot.water_journal"] = {
+        "version": 1,
+        "key": "municipal_iot.water_journal",
+        "data": {"alarms": [], "replacements": replacements},
+    }
+    await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    await _post_kamstrup(post, "kamstrup-oms-04", 1, "2026-11-26T10:00:00+00:00")
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert '"alarms": list, not an object; started empty' in caplog.text
+    # Not a repair issue: only that section was dropped, the rest is kept.
+    assert not [key for key in ir.async_get(hass).issues if key[1].startswith("store_unreadable")]
+    assert "AttributeError" not in caplog.text
+    journal = await async_get_journal(hass)
+    assert journal.replacement_records("meter-x") == replacements["meter-x"]
