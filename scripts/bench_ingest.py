@@ -6,7 +6,7 @@ directory, and measures, over several rounds (min / median, µs of CPU or wall
 time per uplink):
 
 * ours, handler only: HA's webhook dispatcher with the request object cloudhooks
-  use, for a realistic ChirpStack v4 body (three gateways, ~1.3 KB) and a TTS body;
+  use, for a realistic ChirpStack v4 body (three gateways, 1.8 KB) and a TTS body;
 * the entity-write floor: the same entities' ``async_write_ha_state`` for the writes our
   uplinks made, with the values they brought (replayed), one shared context per uplink;
   and the same writes of unchanged states, HA's cheaper path, for comparison;
@@ -456,7 +456,7 @@ async def setup_mqtt(hass: HomeAssistant, broker: int) -> None:
 async def paths(workdir: Path) -> dict[str, Figure]:
     """Every per-uplink path, in one Home Assistant, over ROUNDS rounds."""
     names = {
-        "cs": "ours, handler only, ChirpStack body (1.3 KB)",
+        "cs": "ours, handler only, ChirpStack body (1.8 KB)",
         "tts": "ours, handler only, TTS body",
         "floor": "entity-write floor (our writes and values, shared context)",
         "floor_same": "entity writes of unchanged states (for comparison)",
