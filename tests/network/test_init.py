@@ -129,6 +129,32 @@ async def test_availability(
     assert caplog.text.count("is reporting again") == 1
 
 
+async def test_flapping_device_logs_each_way_once_per_interval(
+    hass: HomeAssistant, post: Poster, frozen_clock: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Uplinks with old receive times flap a device; the log says so once per 10 minutes."""
+    await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    frozen_clock.tick(timedelta(hours=8))  # 18:15; the uplinks below say 10:0x
+
+    async def flap(minute: int) -> None:
+        body = chirpstack_up("0100e2", f_cnt=minute, time=f"2026-11-26T10:{minute:02d}:00+00:00")
+        await post(WEBHOOK_CS, body, event="up")
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+
+    entity = "sensor.apt_12_motion_temperature"
+    for minute in range(1, 6):
+        await flap(minute)
+        assert hass.states.get(entity).state == "unavailable"  # every flap still counts
+    assert caplog.text.count("is unavailable: no uplink since") == 1
+    assert caplog.text.count("is reporting again") == 1
+
+    frozen_clock.tick(timedelta(minutes=11))
+    await flap(6)
+    assert caplog.text.count("is unavailable: no uplink since") == 2
+    assert caplog.text.count("is reporting again") == 2
+
+
 async def test_uplinks_keep_device_available(
     hass: HomeAssistant, post: Poster, frozen_clock: Any
 ) -> None:

@@ -102,6 +102,9 @@ class LoRaWANHub:
         self.entry = entry
         self.devices: dict[str, DeviceData] = {}
         self.rejections = RejectionLog(interval=LOG_THROTTLE_SECONDS)
+        # A device flapping (old receive times, a flaky gateway) logs each way at most
+        # once per throttle interval; its availability still changes every time.
+        self._availability_log = RejectionLog(interval=LOG_THROTTLE_SECONDS)
         self.counters: dict[str, int] = dict.fromkeys(Outcome, 0)
         self._store = domain_store(hass, devices_store_key(entry.entry_id))
         self._dedup = Deduplicator(window=DEDUP_WINDOW_SECONDS)
@@ -448,7 +451,10 @@ class LoRaWANHub:
         device.last_seen = min(at, dt_util.utcnow())
         if not device.available:
             device.available = True
-            LOGGER.info("LoRaWAN device %s (%s) is reporting again", device.name, device.dev_eui)
+            if self._availability_log.record(f"up {device.dev_eui}", time.monotonic()):
+                LOGGER.info(
+                    "LoRaWAN device %s (%s) is reporting again", device.name, device.dev_eui
+                )
         if device.dev_eui not in self._timers:
             self._schedule_expiry(device)
 
@@ -466,12 +472,14 @@ class LoRaWANHub:
                 self._schedule_expiry(device)
                 return
             device.available = False
-            LOGGER.warning(
-                "LoRaWAN device %s (%s) is unavailable: no uplink since %s",
-                device.name,
-                device.dev_eui,
-                device.last_seen,
-            )
+            if self._availability_log.record(f"down {device.dev_eui}", time.monotonic()):
+                LOGGER.warning(
+                    "LoRaWAN device %s (%s) is unavailable: no uplink since %s (logged at most "
+                    "once per 10 minutes per device)",
+                    device.name,
+                    device.dev_eui,
+                    device.last_seen,
+                )
             self._notify(device)
 
         self._timers[device.dev_eui] = async_track_point_in_utc_time(self.hass, expired, when)
