@@ -14,7 +14,6 @@ unreadable entry is dropped with a warning naming it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -23,14 +22,13 @@ from functools import partial
 from typing import Any, cast
 
 import orjson
-from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from ..const import DOMAIN, LOGGER
 from ..store import domain_store
 from ..supervision.journal import JOURNAL_VERSION, Journal
-from .store import async_backup, journal_store_key
+from .store import SaveSchedule, async_backup, journal_store_key
 
 INDEX_VERSION = 2
 _MONTH = re.compile(r"\d{4}-\d{2}")
@@ -66,8 +64,7 @@ class JournalStore:
         self._months: set[str] = set()  # the months the index lists
         self._pending: set[str] = set()  # months handed to their Store since the last flush
         self._encoded: dict[str, _Encoded] = {}
-        self._timer: asyncio.TimerHandle | None = None
-        self._unsub_stop: CALLBACK_TYPE | None = None
+        self._schedule = SaveSchedule(hass, delay, self._write, on_stop=self._write_on_stop)
 
     def _segment(self, month: str) -> Store[dict[str, Any]]:
         if (store := self._segments.get(month)) is None:
@@ -80,7 +77,7 @@ class JournalStore:
 
     async def async_load(self) -> Journal:
         """Load every month (migrating the single-document journal), then save on stop."""
-        self._unsub_stop = self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
+        self._schedule.start()
         data = await self._index.async_load()
         next_id = 1
         months = set(await self._hass.async_add_executor_job(self._months_on_disk))
@@ -151,16 +148,11 @@ class JournalStore:
     @callback
     def schedule_save(self, *, urgent: bool = False) -> None:
         """Save the changed months soon: now when ``urgent``, otherwise within ``delay`` s."""
-        if urgent:
-            self._cancel_timer()
-            self._write()
-        elif self._timer is None:
-            self._timer = self._hass.loop.call_later(self._delay, self._write)
+        self._schedule.request(urgent=urgent)
 
     @callback
     def _write(self) -> None:
         """Hand the changed months (and the index if months came or went) to their Stores."""
-        self._timer = None
         journal = self._journal()
         changed, dropped = journal.take_changes()
         for month in changed:
@@ -199,25 +191,13 @@ class JournalStore:
         return cast("dict[str, Any]", orjson.Fragment(head + cache.body + b"]}"))
 
     @callback
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    @callback
-    def _on_stop(self, _event: Event) -> None:
-        # While stopping, Store defers these writes to its final-write listener.
-        self._unsub_stop = None
-        self._cancel_timer()
+    def _write_on_stop(self) -> None:
         self._write()
         self._index.async_delay_save(partial(self._index_data, self._journal()))
 
     async def async_flush(self) -> None:
         """Write the changed months and the index now and stop listening (the unit unloads)."""
-        self._cancel_timer()
-        if self._unsub_stop is not None:
-            self._unsub_stop()
-            self._unsub_stop = None
+        self._schedule.stop()
         self._write()
         journal = self._journal()
         pending, self._pending = self._pending, set()

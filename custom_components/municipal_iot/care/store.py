@@ -76,13 +76,75 @@ def validate_state(data: object) -> LoadedState:
     return loaded
 
 
+class SaveSchedule:
+    """When to write a store: after ``delay`` seconds, at once when urgent, and on stop.
+
+    The write comes ``delay`` seconds after the first unsaved change:
+    ``Store.async_delay_save`` keeps postponing its write while calls keep coming, so
+    with steady sensor traffic it might never write. ``write`` hands the data to the
+    Store (and may be called again before the last write finished).
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        delay: float,
+        write: Callable[[], None],
+        on_stop: Callable[[], None] | None = None,
+    ) -> None:
+        """Write with ``write``; while stopping with ``on_stop`` (default: ``write``)."""
+        self._hass = hass
+        self._delay = delay
+        self._write = write
+        self._stop_write = on_stop or write
+        self._timer: asyncio.TimerHandle | None = None
+        self._unsub_stop: CALLBACK_TYPE | None = None
+
+    @callback
+    def start(self) -> None:
+        """Write when Home Assistant stops."""
+        self._unsub_stop = self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
+
+    @callback
+    def request(self, *, urgent: bool = False) -> None:
+        """Write soon: now when ``urgent``, otherwise within ``delay`` seconds."""
+        if urgent:
+            self._cancel_timer()
+            self._write()
+        elif self._timer is None:
+            self._timer = self._hass.loop.call_later(self._delay, self._fire)
+
+    @callback
+    def stop(self) -> None:
+        """Forget the pending write and the stop listener (the caller writes itself)."""
+        self._cancel_timer()
+        if self._unsub_stop is not None:
+            self._unsub_stop()
+            self._unsub_stop = None
+
+    @callback
+    def _fire(self) -> None:
+        self._timer = None
+        self._write()
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    @callback
+    def _on_stop(self, _event: Event) -> None:
+        # While stopping, Store defers these writes to its final-write listener.
+        self._unsub_stop = None
+        self._cancel_timer()
+        self._stop_write()
+
+
 class CoalescedStore:
     """A Store written at most once per ``delay`` seconds, or at once when urgent.
 
-    ``Store.async_delay_save`` keeps postponing its write while calls keep
-    coming; with steady sensor traffic it might never write. This wrapper
-    schedules one write ``delay`` seconds after the first unsaved change instead,
-    and flushes when Home Assistant stops or the unit unloads.
+    See :class:`SaveSchedule`; it also flushes when the unit unloads.
     """
 
     def __init__(self, hass: HomeAssistant, key: str, data_func: DataFunc, *, delay: float) -> None:
@@ -90,13 +152,11 @@ class CoalescedStore:
         self._hass = hass
         self._store = domain_store(hass, key, private=True, atomic_writes=True)
         self._data_func = data_func
-        self._delay = delay
-        self._timer: asyncio.TimerHandle | None = None
-        self._unsub_stop: CALLBACK_TYPE | None = None
+        self._schedule = SaveSchedule(hass, delay, self._write)
 
     async def async_load(self) -> dict[str, Any]:
         """Load the stored data ({} when nothing was stored) and start flushing on stop."""
-        self._unsub_stop = self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
+        self._schedule.start()
         return await self._store.async_load() or {}
 
     async def async_load_state(self) -> LoadedState:
@@ -106,7 +166,7 @@ class CoalescedStore:
         renamed it aside and raised its own repair issue): all is lost.
         """
         existed = await self._hass.async_add_executor_job(os.path.exists, self._store.path)
-        self._unsub_stop = self._hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._on_stop)
+        self._schedule.start()
         data = await self._store.async_load()
         if data is None and existed:
             return LoadedState(all_lost=True, error="corrupt file (renamed aside)")
@@ -120,28 +180,10 @@ class CoalescedStore:
     @callback
     def schedule_save(self, *, urgent: bool = False) -> None:
         """Save soon: now when ``urgent``, otherwise within ``delay`` seconds."""
-        if urgent:
-            self._cancel_timer()
-            self._store.async_delay_save(self._data_func)
-        elif self._timer is None:
-            self._timer = self._hass.loop.call_later(self._delay, self._write)
+        self._schedule.request(urgent=urgent)
 
     @callback
     def _write(self) -> None:
-        self._timer = None
-        self._store.async_delay_save(self._data_func)
-
-    @callback
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    @callback
-    def _on_stop(self, _event: Event) -> None:
-        # While stopping, Store defers this write to its final-write listener.
-        self._unsub_stop = None
-        self._cancel_timer()
         self._store.async_delay_save(self._data_func)
 
     async def async_backup(self, data: object) -> None:
@@ -150,8 +192,5 @@ class CoalescedStore:
 
     async def async_flush(self) -> None:
         """Write now and stop listening (the unit unloads)."""
-        self._cancel_timer()
-        if self._unsub_stop is not None:
-            self._unsub_stop()
-            self._unsub_stop = None
+        self._schedule.stop()
         await self._store.async_save(self._data_func())
