@@ -186,60 +186,53 @@ class AlarmCountSensor(UnitEntity, SensorEntity):
         return self.native_value
 
 
+def _failing_targets(unit: CareUnit) -> dict[str, Any]:
+    failing = unit.notifier.failing
+    return {
+        "targets": sorted(failing),
+        "since": None if not failing else min(failing.values()).isoformat(),
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
-class AlarmBinarySensorDescription(BinarySensorEntityDescription, PushEntityDescription):
-    """Describes the unit's "any apartment in alarm" binary sensor."""
+class UnitBinarySensorDescription(BinarySensorEntityDescription, PushEntityDescription):
+    """Describes a problem binary sensor of the care unit's own device."""
+
+    is_on_fn: Callable[[CareUnit], bool]
+    attributes_fn: Callable[[CareUnit], dict[str, Any]]
+    device_class: BinarySensorDeviceClass | None = BinarySensorDeviceClass.PROBLEM
 
 
-ANY_ALARM = AlarmBinarySensorDescription(
-    key="any_alarm", translation_key="any_alarm", device_class=BinarySensorDeviceClass.PROBLEM
+# On while any apartment has an open alarm (attributes: their labels).
+ANY_ALARM = UnitBinarySensorDescription(
+    key="any_alarm",
+    translation_key="any_alarm",
+    is_on_fn=lambda unit: unit.alarm_count > 0,
+    attributes_fn=lambda unit: {"apartments": unit.alarm_labels},
 )
-
-
-class AnyAlarmBinarySensor(UnitEntity, BinarySensorEntity):
-    """On while any apartment of the care unit has an open alarm."""
-
-    entity_description: AlarmBinarySensorDescription
-
-    @property
-    def is_on(self) -> bool:
-        """Return True while an alarm is open."""
-        return self.unit.alarm_count > 0
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the labels of the apartments in alarm."""
-        return {"apartments": self.unit.alarm_labels}
-
-    def _shown(self) -> object:
-        return self.is_on, self.extra_state_attributes
-
-
-DELIVERY_FAILING = AlarmBinarySensorDescription(
+# On while a call to any notify target fails, retries included (attributes: which, since).
+DELIVERY_FAILING = UnitBinarySensorDescription(
     key="delivery_failing",
     translation_key="delivery_failing",
-    device_class=BinarySensorDeviceClass.PROBLEM,
+    is_on_fn=lambda unit: bool(unit.notifier.failing),
+    attributes_fn=_failing_targets,
 )
 
 
-class DeliveryFailingBinarySensor(UnitEntity, BinarySensorEntity):
-    """On while a call to any of the unit's notify targets fails (retries included)."""
+class UnitBinarySensor(UnitEntity, BinarySensorEntity):
+    """A problem binary sensor of the care unit, from its description."""
 
-    entity_description: AlarmBinarySensorDescription
+    entity_description: UnitBinarySensorDescription
 
     @property
     def is_on(self) -> bool:
-        """Return True while a target fails."""
-        return bool(self.unit.notifier.failing)
+        """Return whether the problem is present."""
+        return self.entity_description.is_on_fn(self.unit)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the failing notify targets and since when."""
-        failing = self.unit.notifier.failing
-        return {
-            "targets": sorted(failing),
-            "since": None if not failing else min(failing.values()).isoformat(),
-        }
+        """Return the details the description names."""
+        return self.entity_description.attributes_fn(self.unit)
 
     def _shown(self) -> object:
         return self.is_on, self.extra_state_attributes
@@ -376,8 +369,8 @@ async_setup_sensors = apartment_platform(
 async_setup_binary_sensors = apartment_platform(
     lambda _unit, _apartment: (),
     lambda unit: [
-        AnyAlarmBinarySensor(unit, ANY_ALARM),
-        DeliveryFailingBinarySensor(unit, DELIVERY_FAILING),
+        UnitBinarySensor(unit, ANY_ALARM),
+        UnitBinarySensor(unit, DELIVERY_FAILING),
     ],
 )
 async_setup_switches = apartment_platform(
