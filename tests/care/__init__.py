@@ -110,7 +110,10 @@ def care_entry(
     )
 
 
-def mock_phones(hass: HomeAssistant, *names: str) -> dict[str, list[ServiceCall]]:
+type Phones = dict[str, list[ServiceCall]]
+
+
+def mock_phones(hass: HomeAssistant, *names: str) -> Phones:
     """Register mock notify actions; return their call lists by service name."""
     return {name: async_mock_service(hass, "notify", name) for name in names}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from homeassistant.core import Context, HomeAssistant, ServiceCall
+from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
@@ -25,6 +25,7 @@ from tests.care import (
     RULES,
     STAFF,
     STATUS,
+    Phones,
     advance,
     apartment,
     care_entry,
@@ -33,8 +34,6 @@ from tests.care import (
 )
 
 pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off")
-
-type Phones = dict[str, list[ServiceCall]]
 
 NIGHT_EXIT = {"start": "22:00", "end": "06:00", "weekdays": list(range(7)), "return_minutes": 2}
 NOT_BACK = {"start": "22:00", "end": "07:00", "minutes": 30, "weekdays": list(range(7))}

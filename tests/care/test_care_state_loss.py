@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.municipal_iot.care.unit import CareUnit
@@ -22,6 +22,7 @@ from tests.care import (
     RESOLVE_BUTTON,
     STAFF,
     STATUS,
+    Phones,
     advance,
     apartment,
     care_entry,
@@ -30,8 +31,6 @@ from tests.care import (
 )
 
 pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off")
-
-type Phones = dict[str, list[ServiceCall]]
 
 STATE_LOST_PUSH = {
     "title": "Check every apartment: Solrosen",

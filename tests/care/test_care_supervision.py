@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from homeassistant.core import Context, HomeAssistant, ServiceCall
+from homeassistant.core import Context, HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
@@ -34,6 +34,7 @@ from tests.care import (
     STAFF,
     STATUS,
     SWITCH,
+    Phones,
     advance,
     apartment,
     care_entry,
@@ -57,8 +58,6 @@ ALARM_DATA = {
     "importance": "high",
 }
 CLEAR = {"message": "clear_notification", "data": {"tag": "municipal_iot_apt3_alarm"}}
-
-type Phones = dict[str, list[ServiceCall]]
 
 
 def alarm_push(title: str, still: str, episode: str = EPISODE) -> dict[str, Any]:
