@@ -9,7 +9,9 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
+from ..supervision.network_outage import DEFAULT_SHARE_PERCENT
 from ..supervision.rules import AlertPolicy, ApartmentRules
+from ..supervision.test_alarm import NO_TEST_ALARM, TestAlarmSchedule
 from .const import (
     CONF_ACTION_PLAN,
     CONF_AREA,
@@ -18,11 +20,15 @@ from .const import (
     CONF_ESCALATION_MINUTES,
     CONF_ESCALATION_TARGETS,
     CONF_MOTION_SENSORS,
+    CONF_NETWORK_SHARE,
     CONF_REMINDER_MINUTES,
     CONF_RETENTION_MONTHS,
     CONF_RULES,
     CONF_RULES_MODE,
     CONF_STAFF_TARGETS,
+    CONF_TEST_ALARM,
+    CONF_TEST_ALARM_TIME,
+    CONF_TEST_ALARM_WEEKDAY,
     DAYS_PER_MONTH,
     DEFAULT_ESCALATION_MINUTES,
     DEFAULT_REMINDER_MINUTES,
@@ -52,6 +58,9 @@ class UnitConfig:
     retention: timedelta
     policy: AlertPolicy
     rules: Mapping[str, Any]  # the unit's default rules (dict form, without sensors)
+    # Unit rules from the entry's options
+    network_share: int = DEFAULT_SHARE_PERCENT
+    test_alarm: TestAlarmSchedule = NO_TEST_ALARM
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> UnitConfig:
@@ -72,6 +81,12 @@ class UnitConfig:
                 ),
             ),
             rules=dict(data.get(CONF_RULES) or {}),
+            network_share=int(entry.options.get(CONF_NETWORK_SHARE, DEFAULT_SHARE_PERCENT)),
+            test_alarm=TestAlarmSchedule.from_values(
+                entry.options.get(CONF_TEST_ALARM),
+                entry.options.get(CONF_TEST_ALARM_TIME),
+                entry.options.get(CONF_TEST_ALARM_WEEKDAY),
+            ),
         )
 
 

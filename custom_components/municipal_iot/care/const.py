@@ -110,3 +110,11 @@ DOWNLOAD_MINUTES: Final = 5  # how long a signed download link works
 STATE_SAVE_DELAY: Final = 1.0  # seconds; coalesces motion-only saves
 JOURNAL_SAVE_DELAY: Final = 2.0
 EXPORT_DIR: Final = ("municipal_iot", "journal")  # under the HA config directory
+
+# Unit rules (the care unit's options flow): network outage share and the test alarm.
+CONF_NETWORK_SHARE: Final = "network_outage_percent"
+CONF_TEST_ALARM: Final = "test_alarm"  # off | daily | weekly
+CONF_TEST_ALARM_TIME: Final = "test_alarm_time"
+CONF_TEST_ALARM_WEEKDAY: Final = "test_alarm_weekday"
+JOURNAL_NETWORK_OUTAGE: Final = "network_outage"  # unit level: many sensors offline together
+JOURNAL_NETWORK_RESTORED: Final = "network_outage_ended"

@@ -219,6 +219,23 @@ DELIVERY_FAILING = UnitBinarySensorDescription(
 )
 
 
+def _network_outage(unit: CareUnit) -> dict[str, Any]:
+    outage = unit.network.outage
+    return {
+        "apartments": unit.network.labels(),
+        "since": None if outage is None else outage.since.isoformat(),
+    }
+
+
+# On while many of the unit's sensors are offline together (attributes: which apartments).
+NETWORK_OUTAGE = UnitBinarySensorDescription(
+    key="network_outage",
+    translation_key="network_outage",
+    is_on_fn=lambda unit: unit.network.outage is not None,
+    attributes_fn=_network_outage,
+)
+
+
 class UnitBinarySensor(UnitEntity, BinarySensorEntity):
     """A problem binary sensor of the care unit, from its description."""
 
@@ -371,6 +388,7 @@ async_setup_binary_sensors = apartment_platform(
     lambda unit: [
         UnitBinarySensor(unit, ANY_ALARM),
         UnitBinarySensor(unit, DELIVERY_FAILING),
+        UnitBinarySensor(unit, NETWORK_OUTAGE),
     ],
 )
 async_setup_switches = apartment_platform(

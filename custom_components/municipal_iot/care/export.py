@@ -26,6 +26,7 @@ from ..supervision.journal_csv import (
 from ..texts import Texts, async_get_texts
 from .const import JOURNAL_DELIVERY_GAVE_UP, JOURNAL_NOTIFY_FAILED, JOURNAL_OUTAGE
 from .unit import CareUnit
+from .unit_push import UNIT_RULE_KINDS
 from .users import async_user_names
 
 CONTENT_ENTRIES = "entries"
@@ -47,7 +48,7 @@ class JournalExport:
 def csv_labels(texts: Texts, users: dict[str, str]) -> CsvLabels:
     """Return the export's headers and values in the texts' language."""
     values = {f"event.{kind}": texts.get(f"csv_event_{kind}") for kind in ENTRY_KINDS}
-    for kind in (JOURNAL_NOTIFY_FAILED, JOURNAL_DELIVERY_GAVE_UP, JOURNAL_OUTAGE):
+    for kind in (JOURNAL_NOTIFY_FAILED, JOURNAL_DELIVERY_GAVE_UP, JOURNAL_OUTAGE, *UNIT_RULE_KINDS):
         values[f"event.{kind}"] = texts.get(f"csv_event_{kind}")
     values |= {f"outcome.{outcome}": texts.get(f"outcome_{outcome}") for outcome in OUTCOMES}
     values |= {f"reason.{reason}": texts.get(f"csv_reason_{reason}") for reason in ALARM_REASONS}

@@ -62,6 +62,7 @@ from .rules_form import (
     rules_schema,
     rules_to_form,
 )
+from .unit_rules_form import unit_rules_form, unit_rules_options, unit_rules_schema
 
 NOTIFY_PREFIX = "mobile_app_"
 
@@ -237,13 +238,29 @@ class CareUnitFlow(ConfigFlow):
 
 
 class CareUnitOptionsFlow(OptionsFlow):
-    """The care unit's entry page: a signed link to download the journal."""
+    """The care unit's entry page: the unit rules, and a signed link to download the journal."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Go to the download (the only option; its step has its own texts)."""
+        """Offer the unit rules and the journal download."""
         if self.config_entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
-        return await self.async_step_download_journal(user_input)
+        return self.async_show_menu(
+            step_id="init", menu_options=["care_unit_rules", "download_journal"]
+        )
+
+    async def async_step_care_unit_rules(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set the network outage share and the test alarm (they apply at once)."""
+        if user_input is not None:
+            options = {**self.config_entry.options, **unit_rules_options(user_input)}
+            return self.async_create_entry(data=options)
+        return self.async_show_form(
+            step_id="care_unit_rules",
+            data_schema=self.add_suggested_values_to_schema(
+                unit_rules_schema(), unit_rules_form(self.config_entry.options)
+            ),
+        )
 
     async def async_step_download_journal(
         self, user_input: dict[str, Any] | None = None

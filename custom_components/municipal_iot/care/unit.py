@@ -35,11 +35,13 @@ from .config import ApartmentConfig, UnitConfig, apartment_configs
 from .const import EVENT_TYPES, JOURNAL_SAVE_DELAY, OUTCOME_ALL_OK, STATE_SAVE_DELAY
 from .inputs import SensorInputs
 from .journal_store import JournalStore
+from .network_outage import NetworkFaults
 from .notify import CareNotifier
 from .outage import Heartbeat, report_outage
 from .push import AlarmInfo, Situation, parse_action
 from .state_loss import announce_state_lost, withdraw_state_lost
 from .store import CoalescedStore, LoadedState, state_store_key
+from .test_alarm import TestAlarm
 from .users import UserNames
 
 MOBILE_ACTION_EVENT = "mobile_app_notification_action"
@@ -91,6 +93,7 @@ class CareUnit:
             hass, entry.entry_id, lambda: self.journal, delay=JOURNAL_SAVE_DELAY
         )
         self._heartbeat = Heartbeat(hass, entry.entry_id)
+        self.network, self.test_alarm = NetworkFaults(self), TestAlarm(self)  # unit rules
 
     # -------------------------------------------------------------- lifecycle
 
@@ -122,8 +125,11 @@ class CareUnit:
                 lost.append(apartment)
         if lost:
             await self._async_state_lost(lost, stored)
+        await self.network.async_load()
         for apartment in self.apartments.values():
             self._run(apartment, apartment.supervisor.tick())
+        self.network.start()
+        await self.test_alarm.async_start()
         self._inputs.subscribe(self.apartments.values())
         self._unsubs += [
             hass.bus.async_listen(MOBILE_ACTION_EVENT, self._on_action),
@@ -196,6 +202,8 @@ class CareUnit:
             if apartment.timer is not None:
                 apartment.timer()
                 apartment.timer = None
+        await self.network.async_stop()
+        await self.test_alarm.async_stop()
         await self._state_store.async_flush()
         await self._journal_store.async_flush()
         await self._heartbeat.async_stop()
@@ -231,6 +239,8 @@ class CareUnit:
         if resubscribe:
             self._inputs.unsubscribe()
             self._inputs.subscribe(self.apartments.values())
+        self.network.apply_config()
+        self.test_alarm.apply_config()
         return True
 
     # ---------------------------------------------------------------- signals
@@ -355,6 +365,11 @@ class CareUnit:
         self.hass.bus.async_fire(EVENT_TYPES[event.kind], data, context=context)
 
     def _notify(self, apartment: Apartment, events: list[SupervisionEvent]) -> None:
+        if events := self.network.screen(apartment, events):  # may hold technical faults
+            self.notify_events(apartment, events)
+
+    def notify_events(self, apartment: Apartment, events: list[SupervisionEvent]) -> None:
+        """Hand one engine call's events to the notifier, with the apartment's situation."""
         supervisor = apartment.supervisor
         episode = supervisor.episode
         alarm = None
@@ -418,6 +433,12 @@ class CareUnit:
         )
         self._journal_store.schedule_save(urgent=True)
         async_dispatcher_send(self.hass, self.changes, config.apartment_id)
+
+    def record_unit(self, kind: str, data: Mapping[str, Any], user: str | None = None) -> None:
+        """Journal a unit-level entry now (network outage, test alarm) under the unit's title."""
+        unit = {"apartment_id": "", "apartment_label": self.config.title}
+        self.journal.record(at=dt_util.utcnow(), **unit, kind=kind, user_id=user, data=data)
+        self._journal_store.schedule_save(urgent=True)
 
     @callback
     def _prune(self, _now: datetime | None = None) -> None:

@@ -1,0 +1,174 @@
+"""Network outage: many of a unit's sensors went offline together (pure).
+
+When a gateway or the network server fails, every sensor behind it goes silent
+at about the same time, and each apartment would raise its own technical fault.
+This module collapses them into one unit-level fault.
+
+* A sensor is *offline* while its engine reports a sensor problem (unavailable
+  too long, or silent beyond its interval). Its *onset* is when it went
+  unavailable, or for a silent sensor its last report.
+* Offline sensors form a group when their onsets lie within
+  :data:`LINK` (10 minutes) of each other, each to the next one in time: a dead
+  gateway silences LoRaWAN sensors over one report interval, so the group is a
+  chain rather than one fixed 10-minute window.
+* An outage starts when a group holds at least ``share_percent`` of the unit's
+  sensors (and at least :data:`MIN_SENSORS`). While it lasts, sensors that go
+  offline around or after its start join it (no per-apartment fault for them);
+  it ends when every sensor in it reports again.
+
+Times are passed in: nothing here reads the clock. The adapter calls
+:meth:`NetworkOutageWatch.evaluate` after any sensor problem or recovery, with
+the unit's offline sensors.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from .timeutil import iso, parse_iso
+
+LINK = timedelta(minutes=10)
+DEFAULT_SHARE_PERCENT = 50
+MIN_SENSORS = 2  # one sensor alone is that apartment's own fault
+
+
+@dataclass(frozen=True, slots=True)
+class Offline:
+    """One offline sensor: since when, and the apartments that use it."""
+
+    since: datetime
+    apartments: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkOutage:
+    """An active network outage."""
+
+    since: datetime  # the earliest onset of its sensors
+    detected_at: datetime
+    sensors: frozenset[str]  # the sensors still offline
+    apartments: frozenset[str]  # the apartments of those sensors
+    peak_apartments: int  # how many apartments it covered at most
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the persisted form."""
+        return {
+            "since": iso(self.since),
+            "detected_at": iso(self.detected_at),
+            "sensors": sorted(self.sensors),
+            "apartments": sorted(self.apartments),
+            "peak_apartments": self.peak_apartments,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NetworkOutage:
+        """Parse :meth:`to_dict`'s form (``KeyError``/``TypeError``/``ValueError`` if bad)."""
+        sensors, apartments = data["sensors"], data["apartments"]
+        if not isinstance(sensors, list) or not isinstance(apartments, list):
+            raise TypeError("sensors and apartments must be lists")
+        return cls(
+            since=parse_iso(data["since"]),
+            detected_at=parse_iso(data["detected_at"]),
+            sensors=frozenset(str(item) for item in sensors),
+            apartments=frozenset(str(item) for item in apartments),
+            peak_apartments=int(data["peak_apartments"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutageChange:
+    """What :meth:`NetworkOutageWatch.evaluate` changed: started, changed or ended."""
+
+    kind: str  # STARTED, CHANGED or ENDED
+    outage: NetworkOutage  # for ENDED: the outage as it was
+    at: datetime
+
+
+STARTED = "started"
+CHANGED = "changed"
+ENDED = "ended"
+
+
+def threshold(total_sensors: int, share_percent: int) -> int:
+    """Return how many sensors must go offline together for an outage."""
+    return max(MIN_SENSORS, math.ceil(total_sensors * share_percent / 100))
+
+
+def largest_group(offline: Mapping[str, Offline]) -> set[str]:
+    """Return the largest chain of onsets each within :data:`LINK` of the next (latest wins)."""
+    ordered = sorted(offline.items(), key=lambda item: (item[1].since, item[0]))
+    best: list[str] = []
+    current: list[str] = []
+    previous: datetime | None = None
+    for sensor_id, item in ordered:
+        if previous is not None and item.since - previous > LINK:
+            current = []
+        current.append(sensor_id)
+        previous = item.since
+        if len(current) >= len(best):
+            best = list(current)
+    return set(best)
+
+
+def _apartments(offline: Mapping[str, Offline], sensors: Iterable[str]) -> frozenset[str]:
+    return frozenset(apt for sensor in sensors for apt in offline[sensor].apartments)
+
+
+class NetworkOutageWatch:
+    """Whether a unit has a network outage now (see the module docstring)."""
+
+    def __init__(self, share_percent: int = DEFAULT_SHARE_PERCENT) -> None:
+        """Start without an outage."""
+        self.share_percent = share_percent
+        self.outage: NetworkOutage | None = None
+
+    def covers(self, sensor_id: str) -> bool:
+        """Return True when ``sensor_id`` is part of the active outage."""
+        return self.outage is not None and sensor_id in self.outage.sensors
+
+    def possible(self, total_sensors: int) -> bool:
+        """Return True when the unit has enough sensors for an outage at all."""
+        return total_sensors >= threshold(total_sensors, self.share_percent)
+
+    def evaluate(
+        self, offline: Mapping[str, Offline], total_sensors: int, now: datetime
+    ) -> OutageChange | None:
+        """Update the outage from the unit's offline sensors now; return what changed."""
+        outage = self.outage
+        if outage is None:
+            group = largest_group(offline)
+            if not group or len(group) < threshold(total_sensors, self.share_percent):
+                return None
+            apartments = _apartments(offline, group)
+            self.outage = NetworkOutage(
+                since=min(offline[sensor].since for sensor in group),
+                detected_at=now,
+                sensors=frozenset(group),
+                apartments=apartments,
+                peak_apartments=len(apartments),
+            )
+            return OutageChange(STARTED, self.outage, now)
+        joined_after = outage.since - LINK
+        sensors = frozenset(
+            sensor
+            for sensor, item in offline.items()
+            if sensor in outage.sensors or item.since >= joined_after
+        )
+        if not sensors:
+            self.outage = None
+            return OutageChange(ENDED, outage, now)
+        if sensors == outage.sensors:
+            return None
+        apartments = _apartments(offline, sensors)
+        self.outage = NetworkOutage(
+            since=outage.since,
+            detected_at=outage.detected_at,
+            sensors=sensors,
+            apartments=apartments,
+            peak_apartments=max(outage.peak_apartments, len(apartments)),
+        )
+        return OutageChange(CHANGED, self.outage, now)
