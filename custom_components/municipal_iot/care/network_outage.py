@@ -4,7 +4,7 @@ The rule itself is :mod:`..supervision.network_outage`. Here, after every engine
 call with a sensor problem or recovery, the unit's offline sensors are gathered
 from the apartments' engines and the rule evaluated:
 
-* An apartment's technical-fault push is *held* for :data:`HOLD` (10 min): when
+* An apartment's technical-fault push is *held* for 10 minutes: when
   an outage covering its sensor starts meanwhile, it is never sent. So with a
   failed gateway staff get one push ("Sensors offline in 12 of 20 apartments:
   gateway or network server?") instead of twenty. The cost: a lone sensor's
@@ -23,7 +23,7 @@ push nor loses a held one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -55,13 +55,17 @@ if TYPE_CHECKING:
     from .apartment import Apartment
     from .unit import CareUnit
 
-HOLD = timedelta(minutes=10)
 KIND = "network_outage"
 
 
 def network_store_key(entry_id: str) -> str:
     """Return the storage key of a care unit's network outage state."""
     return f"care.{entry_id}.network_outage"
+
+
+def _fault(apartment: Apartment, event: Event) -> dict[str, Any]:
+    """Return what a held fault push needs (JSON: it is stored)."""
+    return {"apartment": apartment.apartment_id, "at": iso(event.at), "data": dict(event.data)}
 
 
 def offline_sensors(apartments: Mapping[str, Apartment]) -> dict[str, Offline]:
@@ -84,13 +88,12 @@ class NetworkFaults:
     """The care unit's network outage rule and its held technical-fault pushes."""
 
     def __init__(self, unit: CareUnit) -> None:
-        """Bind to the unit; :meth:`async_start` restores the stored state."""
+        """Bind to the unit; :meth:`async_load` restores the stored state."""
         self._unit = unit
         self.watch = NetworkOutageWatch(unit.config.network_share)
-        self._held: dict[str, tuple[str, Event, datetime]] = {}  # sensor -> (apt, event, due)
-        self._timers: dict[str, CALLBACK_TYPE] = {}
+        self._timer: CALLBACK_TYPE | None = None
         self._store = CoalescedStore(
-            unit.hass, network_store_key(unit.entry.entry_id), self._data, delay=1.0
+            unit.hass, network_store_key(unit.entry.entry_id), self.watch.to_dict, delay=1.0
         )
 
     @property
@@ -114,35 +117,22 @@ class NetworkFaults:
         """Restore the outage and the held pushes (before the apartments tick)."""
         stored = await self._store.async_load()
         try:
-            if (outage := stored.get("outage")) is not None:
-                self.watch.outage = NetworkOutage.from_dict(outage)
-            for sensor_id, item in dict(stored.get("held") or {}).items():
-                event = Event(
-                    EventKind.SENSOR_PROBLEM,
-                    str(item["apartment"]),
-                    parse_iso(item["at"]),
-                    dict(item["data"]),
-                )
-                self._held[str(sensor_id)] = (event.apartment_id, event, parse_iso(item["due"]))
+            self.watch.load(stored)
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             LOGGER.warning("The network outage state is unreadable (%r); starting afresh", err)
-            self.watch.outage = None
-            self._held.clear()
+            self.watch = NetworkOutageWatch(self._unit.config.network_share)
 
     @callback
     def start(self) -> None:
-        """Evaluate once the apartments have ticked; restart the held pushes' timers."""
-        for sensor_id, (_apt, _event, due) in list(self._held.items()):
-            self._timers[sensor_id] = async_track_point_in_utc_time(
-                self._unit.hass, partial(self._release, sensor_id), due
-            )
+        """Evaluate once the apartments have ticked; hold ends that passed are told now."""
         self._evaluate()
+        self._schedule()
 
     async def async_stop(self) -> None:
-        """Cancel the timers and write the state."""
-        for cancel in self._timers.values():
-            cancel()
-        self._timers.clear()
+        """Cancel the timer and write the state."""
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
         await self._store.async_flush()
 
     @callback
@@ -150,21 +140,7 @@ class NetworkFaults:
         """Use the unit's share setting from now on."""
         self.watch.share_percent = self._unit.config.network_share
         self._evaluate()
-
-    def _data(self) -> dict[str, Any]:
-        outage = self.watch.outage
-        return {
-            "outage": None if outage is None else outage.to_dict(),
-            "held": {
-                sensor_id: {
-                    "apartment": apt,
-                    "at": iso(event.at),
-                    "due": iso(due),
-                    "data": dict(event.data),
-                }
-                for sensor_id, (apt, event, due) in self._held.items()
-            },
-        }
+        self._schedule()
 
     # ------------------------------------------------------------- screening
 
@@ -176,55 +152,55 @@ class NetworkFaults:
         ):
             return events
         self._evaluate()
-        kept = []
-        possible = self.watch.possible(self._total())
-        for event in events:
-            if event.kind is EventKind.SENSOR_PROBLEM:
-                sensor_id = str(event.data["sensor_id"])
-                if self.watch.covers(sensor_id):
-                    continue  # told in the outage's one push
-                if possible:
-                    self._hold(apartment, sensor_id, event)
-                    continue
-            kept.append(event)
+        total, now = self._total(), dt_util.utcnow()
+        kept = [
+            event
+            for event in events
+            if event.kind is not EventKind.SENSOR_PROBLEM
+            or self.watch.screen(
+                sensor := str(event.data["sensor_id"]),
+                _fault(apartment, event),
+                total,
+                now,
+                key=f"{apartment.apartment_id} {sensor}",
+            )
+        ]
+        self._store.schedule_save(urgent=True)
+        self._schedule()
         return kept
 
-    def _hold(self, apartment: Apartment, sensor_id: str, event: Event) -> None:
-        due = dt_util.utcnow() + HOLD
-        if (cancel := self._timers.pop(sensor_id, None)) is not None:
-            cancel()
-        self._held[sensor_id] = (apartment.apartment_id, event, due)
-        self._timers[sensor_id] = async_track_point_in_utc_time(
-            self._unit.hass, partial(self._release, sensor_id), due
-        )
-        self._store.schedule_save(urgent=True)
+    def _schedule(self) -> None:
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
+        if (due := self.watch.next_deadline()) is not None:
+            self._timer = async_track_point_in_utc_time(self._unit.hass, self._release, due)
 
     @callback
-    def _release(self, sensor_id: str, _now: datetime) -> None:
-        """Send a held push at the end of its hold, unless an outage covers its sensor."""
-        self._timers.pop(sensor_id, None)
-        held = self._held.pop(sensor_id, None)
+    def _release(self, now: datetime) -> None:
+        """Send the held pushes whose hold ended (an outage would have dropped them)."""
+        self._timer = None
+        self._evaluate()
+        for fault in self.watch.due(now):
+            apartment = self._unit.apartments.get(str(fault["apartment"]))
+            if apartment is None:
+                continue
+            event = Event(
+                EventKind.SENSOR_PROBLEM,
+                apartment.apartment_id,
+                parse_iso(fault["at"]),
+                fault["data"],
+            )
+            self._unit.notify_events(apartment, [event])
         self._store.schedule_save(urgent=True)
-        if held is None:
-            return
-        apartment = self._unit.apartments.get(held[0])
-        if apartment is None or self.watch.covers(sensor_id):
-            return
-        health = apartment.supervisor.sensors.get(sensor_id)
-        if health is not None and health.problem is not None:
-            self._unit.notify_events(apartment, [held[1]])
+        self._schedule()
 
     # ------------------------------------------------------------ evaluation
 
     @callback
     def _evaluate(self) -> None:
         now = dt_util.utcnow()
-        offline = offline_sensors(self._unit.apartments)
-        for sensor_id in [sensor for sensor in self._held if sensor not in offline]:
-            self._held.pop(sensor_id)  # it reports again: nothing to tell
-            if (cancel := self._timers.pop(sensor_id, None)) is not None:
-                cancel()
-        change = self.watch.evaluate(offline, self._total(), now)
+        change = self.watch.evaluate(offline_sensors(self._unit.apartments), self._total(), now)
         if change is None:
             return
         self._store.schedule_save(urgent=True)

@@ -16,9 +16,16 @@ This module collapses them into one unit-level fault.
   offline around or after its start join it (no per-apartment fault for them);
   it ends when every sensor in it reports again.
 
+A sensor's own technical fault is *held* for :data:`HOLD` (10 minutes) where an
+outage is possible at all: if an outage covering the sensor starts meanwhile,
+the fault is never told on its own; when the sensor reports again it is
+dropped. The cost is that a lone fault is told 10 minutes later.
+
 Times are passed in: nothing here reads the clock. The adapter calls
 :meth:`NetworkOutageWatch.evaluate` after any sensor problem or recovery, with
-the unit's offline sensors.
+the unit's offline sensors, then :meth:`~NetworkOutageWatch.screen` for each
+new fault, and :meth:`~NetworkOutageWatch.due` at
+:meth:`~NetworkOutageWatch.next_deadline`.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from typing import Any
 from .timeutil import iso, parse_iso
 
 LINK = timedelta(minutes=10)
+HOLD = timedelta(minutes=10)
 DEFAULT_SHARE_PERCENT = 50
 MIN_SENSORS = 2  # one sensor alone is that apartment's own fault
 
@@ -125,6 +133,36 @@ class NetworkOutageWatch:
         """Start without an outage."""
         self.share_percent = share_percent
         self.outage: NetworkOutage | None = None
+        # key -> (sensor, what the adapter tells when the hold ends, when it ends)
+        self.held: dict[str, tuple[str, Mapping[str, Any], datetime]] = {}
+
+    def screen(
+        self,
+        sensor_id: str,
+        fault: Mapping[str, Any],
+        total_sensors: int,
+        now: datetime,
+        key: str | None = None,
+    ) -> bool:
+        """Return True when a new sensor fault is to be told now; else hold or drop it.
+
+        ``key`` tells faults of one sensor apart (a sensor two apartments share).
+        """
+        if self.covers(sensor_id):
+            return False  # the outage's one message tells it
+        if not self.possible(total_sensors):
+            return True
+        self.held[key or sensor_id] = (sensor_id, fault, now + HOLD)
+        return False
+
+    def due(self, now: datetime) -> list[Mapping[str, Any]]:
+        """Return the held faults whose hold ended by ``now`` (removed from the hold)."""
+        ended = [key for key, (_sensor, _fault, at) in self.held.items() if at <= now]
+        return [self.held.pop(key)[1] for key in ended]
+
+    def next_deadline(self) -> datetime | None:
+        """Return when the next hold ends."""
+        return min((at for _sensor, _fault, at in self.held.values()), default=None)
 
     def covers(self, sensor_id: str) -> bool:
         """Return True when ``sensor_id`` is part of the active outage."""
@@ -137,7 +175,19 @@ class NetworkOutageWatch:
     def evaluate(
         self, offline: Mapping[str, Offline], total_sensors: int, now: datetime
     ) -> OutageChange | None:
-        """Update the outage from the unit's offline sensors now; return what changed."""
+        """Update the outage from the unit's offline sensors now; return what changed.
+
+        Held faults of sensors that report again, or that the outage covers, are dropped.
+        """
+        change = self._evaluate(offline, total_sensors, now)
+        for key, (sensor, _fault, _at) in list(self.held.items()):
+            if sensor not in offline or self.covers(sensor):
+                del self.held[key]
+        return change
+
+    def _evaluate(
+        self, offline: Mapping[str, Offline], total_sensors: int, now: datetime
+    ) -> OutageChange | None:
         outage = self.outage
         if outage is None:
             group = largest_group(offline)
@@ -172,3 +222,27 @@ class NetworkOutageWatch:
             peak_apartments=max(outage.peak_apartments, len(apartments)),
         )
         return OutageChange(CHANGED, self.outage, now)
+
+    # ------------------------------------------------------------ persistence
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the persisted form (the outage and the held faults)."""
+        return {
+            "outage": None if self.outage is None else self.outage.to_dict(),
+            "held": {
+                key: {"sensor": sensor, "fault": dict(fault), "until": iso(at)}
+                for key, (sensor, fault, at) in self.held.items()
+            },
+        }
+
+    def load(self, data: Mapping[str, Any]) -> None:
+        """Restore :meth:`to_dict`'s form (``KeyError``/``TypeError``/``ValueError`` if bad)."""
+        outage = data.get("outage")
+        held = data.get("held") or {}
+        if not isinstance(held, Mapping):
+            raise TypeError("held must be an object")
+        self.held = {
+            str(key): (str(item["sensor"]), dict(item["fault"]), parse_iso(item["until"]))
+            for key, item in held.items()
+        }
+        self.outage = None if outage is None else NetworkOutage.from_dict(outage)
