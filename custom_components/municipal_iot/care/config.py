@@ -11,7 +11,7 @@ from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 
 from ..supervision.network_outage import DEFAULT_SHARE_PERCENT
 from ..supervision.rules import AlertPolicy, ApartmentRules
-from ..supervision.test_alarm import NO_TEST_ALARM, TestAlarmSchedule
+from ..supervision.test_alarm import NO_TEST_ALARM, AlarmTestSchedule
 from .const import (
     CONF_ACTION_PLAN,
     CONF_AREA,
@@ -60,7 +60,7 @@ class UnitConfig:
     rules: Mapping[str, Any]  # the unit's default rules (dict form, without sensors)
     # Unit rules from the entry's options
     network_share: int = DEFAULT_SHARE_PERCENT
-    test_alarm: TestAlarmSchedule = NO_TEST_ALARM
+    test_alarm: AlarmTestSchedule = NO_TEST_ALARM
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry[Any]) -> UnitConfig:
@@ -82,7 +82,7 @@ class UnitConfig:
             ),
             rules=dict(data.get(CONF_RULES) or {}),
             network_share=int(entry.options.get(CONF_NETWORK_SHARE, DEFAULT_SHARE_PERCENT)),
-            test_alarm=TestAlarmSchedule.from_values(
+            test_alarm=AlarmTestSchedule.from_values(
                 entry.options.get(CONF_TEST_ALARM),
                 entry.options.get(CONF_TEST_ALARM_TIME),
                 entry.options.get(CONF_TEST_ALARM_WEEKDAY),

@@ -26,8 +26,8 @@ from ..supervision.test_alarm import (
     RECEIVED,
     SENT,
     UNANSWERED,
-    TestAlarmClock,
-    TestAlarmEvent,
+    AlarmTestClock,
+    AlarmTestEvent,
 )
 from .const import EVENT_SUPERVISION
 from .push import panel_path, unique_targets, urgent
@@ -47,13 +47,13 @@ def test_alarm_store_key(entry_id: str) -> str:
     return f"care.{entry_id}.test_alarm"
 
 
-class TestAlarm:
+class AlarmTest:
     """Sends the unit's test alarm on schedule and follows its answer."""
 
     def __init__(self, unit: CareUnit) -> None:
         """Bind to the unit; :meth:`async_start` restores and schedules."""
         self._unit = unit
-        self.clock = TestAlarmClock(unit.config.test_alarm, unit.tz, dt_util.utcnow())
+        self.clock = AlarmTestClock(unit.config.test_alarm, unit.tz, dt_util.utcnow())
         self._timer: CALLBACK_TYPE | None = None
         self._unsub: CALLBACK_TYPE | None = None
         self._store = CoalescedStore(
@@ -117,7 +117,7 @@ class TestAlarm:
 
     # ------------------------------------------------------------- handling
 
-    def _handle(self, event: TestAlarmEvent, context: Context | None) -> None:
+    def _handle(self, event: AlarmTestEvent, context: Context | None) -> None:
         unit = self._unit
         data: dict[str, Any] = {"test_id": event.test_id, **event.data}
         if event.kind == UNANSWERED:

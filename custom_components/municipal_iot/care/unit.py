@@ -41,7 +41,7 @@ from .outage import Heartbeat, report_outage
 from .push import AlarmInfo, Situation, parse_action
 from .state_loss import announce_state_lost, withdraw_state_lost
 from .store import CoalescedStore, LoadedState, state_store_key
-from .test_alarm import TestAlarm
+from .test_alarm import AlarmTest
 from .users import UserNames
 
 MOBILE_ACTION_EVENT = "mobile_app_notification_action"
@@ -93,7 +93,7 @@ class CareUnit:
             hass, entry.entry_id, lambda: self.journal, delay=JOURNAL_SAVE_DELAY
         )
         self._heartbeat = Heartbeat(hass, entry.entry_id)
-        self.network, self.test_alarm = NetworkFaults(self), TestAlarm(self)  # unit rules
+        self.network, self.test_alarm = NetworkFaults(self), AlarmTest(self)  # unit rules
 
     # -------------------------------------------------------------- lifecycle
 

@@ -38,7 +38,7 @@ UNANSWERED = "test_alarm_unanswered"
 
 
 @dataclass(frozen=True, slots=True)
-class TestAlarmSchedule:
+class AlarmTestSchedule:
     """When the unit's test alarm runs: off, daily at ``at``, or weekly on ``weekday``."""
 
     frequency: str = OFF
@@ -53,7 +53,7 @@ class TestAlarmSchedule:
             raise RulesError("test alarm weekday must be 0..6")
 
     @classmethod
-    def from_values(cls, frequency: object, at: object, weekday: object) -> TestAlarmSchedule:
+    def from_values(cls, frequency: object, at: object, weekday: object) -> AlarmTestSchedule:
         """Parse stored option values (``at`` as ``"HH:MM"`` or ``"HH:MM:SS"``)."""
         text = str(at or "10:00")[:5]
         return cls(str(frequency or OFF), parse_hhmm(text), int(str(weekday or 0)))
@@ -77,11 +77,11 @@ class TestAlarmSchedule:
         raise RuntimeError("no test alarm instant within 9 days")  # pragma: no cover
 
 
-NO_TEST_ALARM = TestAlarmSchedule()
+NO_TEST_ALARM = AlarmTestSchedule()
 
 
 @dataclass(frozen=True, slots=True)
-class TestAlarmEvent:
+class AlarmTestEvent:
     """One step of a test alarm: sent, received or unanswered."""
 
     kind: str
@@ -90,10 +90,10 @@ class TestAlarmEvent:
     data: Mapping[str, Any]
 
 
-class TestAlarmClock:
+class AlarmTestClock:
     """The unit's test alarm: when the next one is due and which one waits for an answer."""
 
-    def __init__(self, schedule: TestAlarmSchedule, tz: ZoneInfo, now: datetime) -> None:
+    def __init__(self, schedule: AlarmTestSchedule, tz: ZoneInfo, now: datetime) -> None:
         """Schedule the first test after ``now``."""
         self._schedule = schedule
         self._tz = tz
@@ -102,11 +102,11 @@ class TestAlarmClock:
         self.last_unanswered: str | None = None  # a late tap still counts as received
 
     @property
-    def schedule(self) -> TestAlarmSchedule:
+    def schedule(self) -> AlarmTestSchedule:
         """Return the schedule in force."""
         return self._schedule
 
-    def reschedule(self, schedule: TestAlarmSchedule, now: datetime) -> None:
+    def reschedule(self, schedule: AlarmTestSchedule, now: datetime) -> None:
         """Apply a new schedule from ``now`` on; a test waiting for its answer still waits."""
         if schedule != self._schedule:
             self._schedule = schedule
@@ -119,15 +119,15 @@ class TestAlarmClock:
             times.append(self.pending[1] + ANSWER_WITHIN)
         return min((at for at in times if at is not None), default=None)
 
-    def tick(self, now: datetime) -> list[TestAlarmEvent]:
+    def tick(self, now: datetime) -> list[AlarmTestEvent]:
         """Run what fell due by ``now``: an unanswered test, then a test to send."""
-        events: list[TestAlarmEvent] = []
+        events: list[AlarmTestEvent] = []
         if self.pending is not None and now >= self.pending[1] + ANSWER_WITHIN:
             test_id, sent_at = self.pending
             self.pending = None
             self.last_unanswered = test_id
             events.append(
-                TestAlarmEvent(
+                AlarmTestEvent(
                     UNANSWERED,
                     test_id,
                     now,
@@ -141,18 +141,18 @@ class TestAlarmClock:
                 events.append(self._unanswered_replaced(now))
             test_id = f"test-{now:%Y%m%dT%H%M%SZ}"
             self.pending = (test_id, now)
-            events.append(TestAlarmEvent(SENT, test_id, now, {"due_at": iso(due)}))
+            events.append(AlarmTestEvent(SENT, test_id, now, {"due_at": iso(due)}))
         return events
 
-    def _unanswered_replaced(self, now: datetime) -> TestAlarmEvent:
+    def _unanswered_replaced(self, now: datetime) -> AlarmTestEvent:
         assert self.pending is not None  # noqa: S101 - callers check
         test_id, sent_at = self.pending
         self.last_unanswered = test_id
-        return TestAlarmEvent(
+        return AlarmTestEvent(
             UNANSWERED, test_id, now, {"sent_at": iso(sent_at), "due_at": iso(now)}
         )
 
-    def received(self, test_id: str, user_id: str | None, now: datetime) -> TestAlarmEvent | None:
+    def received(self, test_id: str, user_id: str | None, now: datetime) -> AlarmTestEvent | None:
         """Record a "received" tap (None: ``test_id`` is not the open or last unanswered test)."""
         if self.pending is not None and self.pending[0] == test_id:
             sent_at = self.pending[1]
@@ -167,7 +167,7 @@ class TestAlarmClock:
         data: dict[str, Any] = {"user_id": user_id, "late": late}
         if sent_at is not None:
             data["seconds"] = int((now - sent_at).total_seconds())
-        return TestAlarmEvent(RECEIVED, test_id, now, data)
+        return AlarmTestEvent(RECEIVED, test_id, now, data)
 
     # ------------------------------------------------------------ persistence
 
