@@ -12,7 +12,7 @@ from the apartments' engines and the rule evaluated:
 * The outage is journaled (unit level), logged, fired as an event (logbook),
   pushed to the staff (persistent notification when no phone took it) and shown
   by the unit's "network outage" problem sensor. The apartments still show
-  ``sensor_problem`` (not supervised).
+  ``not_supervised``.
 * When every sensor of the outage reports again it ends: journaled, logbook,
   and the push and persistent notification are taken away.
 
@@ -22,6 +22,7 @@ push nor loses a held one.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
@@ -101,12 +102,11 @@ class NetworkFaults:
         """Return the active network outage, if any."""
         return self.watch.outage
 
-    def labels(self) -> list[str]:
-        """Return the labels of the apartments the outage covers now."""
-        outage = self.watch.outage
-        apartments = self._unit.apartments
-        covered = () if outage is None else outage.apartments
-        return sorted(apartments[apt].config.label for apt in covered if apt in apartments)
+    def labels(self, outage: NetworkOutage | None = None) -> list[str]:
+        """Return the labels of the apartments the outage covers (in the unit's order)."""
+        outage = outage or self.watch.outage
+        covered = frozenset() if outage is None else outage.apartments
+        return [apt.config.label for key, apt in self._unit.apartments.items() if key in covered]
 
     def _total(self) -> int:
         return len({s for apt in self._unit.apartments.values() for s in apt.config.sensors})
@@ -211,13 +211,23 @@ class NetworkFaults:
             self._ended(change)
 
     def _started(self, change: OutageChange) -> None:
-        unit, outage = self._unit, change.outage
+        """Announce the outage in the notifier's turn (after the faults due at the same instant).
+
+        Sensors whose deadlines fall at the same instant are handled one by one;
+        by the time this job runs they have joined, so the push counts them all.
+        """
+        self._unit.notifier.queue(lambda: self._async_announce(change))
+
+    async def _async_announce(self, change: OutageChange) -> None:
+        await asyncio.sleep(0)  # tasks start eagerly: let the other due faults join first
+        unit = self._unit
+        outage = self.watch.outage or change.outage
         total = len(unit.apartments)
-        labels = self.labels()
+        labels = self.labels(outage)
         data = {
             "since": iso(outage.since),
             "apartments": labels,
-            "count": len(outage.apartments),
+            "count": len(labels),
             "of": total,
             "sensors": len(outage.sensors),
         }
@@ -225,36 +235,31 @@ class NetworkFaults:
         LOGGER.warning(
             "Network outage in care unit %s: sensors offline in %d of %d apartments since %s",
             unit.config.title,
-            len(outage.apartments),
+            len(labels),
             total,
             outage.since,
         )
         self._fire(JOURNAL_NETWORK_OUTAGE, data)
         texts = unit.notifier.texts
-        tz = ZoneInfo(unit.hass.config.time_zone)
         title = texts.get("network_outage_title", unit=unit.config.title)
         message = texts.get(
             "network_outage_message",
-            count=len(outage.apartments),
+            count=len(labels),
             total=total,
-            since=format_time(outage.since, change.at, tz),
+            since=format_time(outage.since, change.at, ZoneInfo(unit.hass.config.time_zone)),
             apartments=", ".join(labels),
         )
         entry_id = unit.entry.entry_id
         push = urgent(unit_data(entry_id, unit.config.title, KIND), critical=unit.config.critical)
         targets = list(unit.config.staff_targets)
-        link = texts.get("open_panel", url=panel_path())
-
-        async def send() -> None:
-            reached = await async_push(unit.hass, targets, title, message, push)
-            persistent = len(reached) < len(targets) or not targets
-            if persistent:
-                persist(unit.hass, unit_tag(entry_id, KIND), title, message, link)
-            unit.record_unit(
-                NOTIFIED, {"notification": KIND, "targets": reached, "persistent": persistent}
-            )
-
-        unit.notifier.queue(send)
+        reached = await async_push(unit.hass, targets, title, message, push)
+        persistent = len(reached) < len(targets) or not targets
+        if persistent:
+            link = texts.get("open_panel", url=panel_path())
+            persist(unit.hass, unit_tag(entry_id, KIND), title, message, link)
+        unit.record_unit(
+            NOTIFIED, {"notification": KIND, "targets": reached, "persistent": persistent}
+        )
 
     def _ended(self, change: OutageChange) -> None:
         unit, outage = self._unit, change.outage
