@@ -47,6 +47,7 @@ class Unit:
             for n in range(1, apartments + 1)
         }
         self.watch = NetworkOutageWatch(share)
+        self.watch.size = (apartments, apartments)
         self.told: list[Event] = []  # per-apartment fault pushes that went out
         self.changes: list[OutageChange] = []
 
@@ -66,15 +67,13 @@ class Unit:
         now = self.clock()
         checked = {EventKind.SENSOR_PROBLEM, EventKind.SENSOR_RECOVERED}
         if any(e.kind in checked for e in events) and (
-            change := self.watch.evaluate(self.offline(), len(self.supervisors), now)
+            change := self.watch.evaluate(self.offline(), now)
         ):
             self.changes.append(change)
         for event in events:
             if event.kind is EventKind.SENSOR_PROBLEM:
                 fault = {"event": event}
-                if self.watch.screen(
-                    str(event.data["sensor_id"]), fault, len(self.supervisors), now
-                ):
+                if self.watch.screen(str(event.data["sensor_id"]), fault, now):
                     self.told.append(event)
 
     def at(self, when: datetime) -> None:
@@ -82,7 +81,7 @@ class Unit:
         self.clock.set(when)
         for supervisor in self.supervisors.values():
             self.handle(supervisor.tick())
-        self.watch.evaluate(self.offline(), len(self.supervisors), when)
+        self.watch.evaluate(self.offline(), when)
         self.told += [fault["event"] for fault in self.watch.due(when)]
 
     def report(self, number: int, *, available: bool) -> None:
@@ -172,26 +171,39 @@ def test_a_unit_with_one_sensor_tells_its_fault_at_once(clock: FakeClock):
     unit.clock.set(T0 + timedelta(minutes=15))
     unit.handle(unit.supervisors["apt1"].tick())
     assert [event.data["sensor_id"] for event in unit.told] == ["s1"]
-    assert not unit.watch.possible(1)
+    assert not unit.watch.possible()
+
+
+def test_one_apartment_with_two_sensors_is_never_a_network_outage():
+    watch = NetworkOutageWatch(50)
+    watch.size = (2, 1)
+    both = {sensor: Offline(T0, frozenset({"apt1"})) for sensor in ("s1", "s2")}
+    assert not watch.possible()
+    assert watch.screen("s1", {}, T0)  # told at once: nothing to wait for
+    assert watch.evaluate(both, T0) is None
+    watch.size = (2, 2)
+    shared = {"s1": Offline(T0, frozenset({"apt1", "apt2"}))}
+    assert watch.evaluate(shared, T0) is None  # one sensor two apartments share
 
 
 def test_faults_during_the_outage_join_it_and_an_old_fault_does_not():
     watch = NetworkOutageWatch(50)
+    watch.size = (10, 10)
     old = Offline(T0 - timedelta(days=2), frozenset({"apt0"}))
     offline = {"s0": old} | {
         f"s{n}": Offline(T0 + timedelta(minutes=n), frozenset({f"apt{n}"})) for n in range(1, 6)
     }
-    change = watch.evaluate(offline, 10, T0 + timedelta(minutes=20))
+    change = watch.evaluate(offline, T0 + timedelta(minutes=20))
     assert change is not None
     assert change.kind == STARTED
     assert watch.covers("s1")
     assert not watch.covers("s0")  # silent for two days: its own fault, told long ago
     offline["s7"] = Offline(T0 + timedelta(hours=1), frozenset({"apt7"}))
-    change = watch.evaluate(offline, 10, T0 + timedelta(hours=1, minutes=15))
+    change = watch.evaluate(offline, T0 + timedelta(hours=1, minutes=15))
     assert change is not None
     assert change.kind == CHANGED
     assert watch.covers("s7")
-    assert not watch.screen("s7", {}, 10, T0 + timedelta(hours=1, minutes=15))
+    assert not watch.screen("s7", {}, T0 + timedelta(hours=1, minutes=15))
     assert watch.held == {}
 
 
@@ -210,9 +222,10 @@ def test_chains_and_gaps():
 
 def test_the_outage_and_the_held_faults_are_stored():
     watch = NetworkOutageWatch(50)
+    watch.size = (4, 4)
     offline = {f"s{n}": Offline(T0, frozenset({f"apt{n}"})) for n in range(3)}
-    watch.screen("s9", {"apartment": "apt9"}, 4, T0, key="apt9 s9")
-    watch.evaluate(offline | {"s9": Offline(T0 - timedelta(days=1), frozenset({"apt9"}))}, 4, T0)
+    watch.screen("s9", {"apartment": "apt9"}, T0, key="apt9 s9")
+    watch.evaluate(offline | {"s9": Offline(T0 - timedelta(days=1), frozenset({"apt9"}))}, T0)
     restored = NetworkOutageWatch(50)
     restored.load(watch.to_dict())
     assert restored.outage == watch.outage
@@ -239,7 +252,8 @@ def test_group_is_a_maximal_chain_and_the_outage_follows_the_threshold(
     if times:
         assert not any(times[0] - LINK <= at <= times[-1] + LINK for at in outside)
     watch = NetworkOutageWatch(share)
-    change = watch.evaluate(offline, 30, T0 + timedelta(hours=4))
+    watch.size = (30, 30)
+    change = watch.evaluate(offline, T0 + timedelta(hours=4))
     started = len(group) >= threshold(30, share)
     assert (change is not None) is started
     assert (watch.outage is not None) is started

@@ -108,8 +108,11 @@ class NetworkFaults:
         covered = frozenset() if outage is None else outage.apartments
         return [apt.config.label for key, apt in self._unit.apartments.items() if key in covered]
 
-    def _total(self) -> int:
-        return len({s for apt in self._unit.apartments.values() for s in apt.config.sensors})
+    def _sized(self) -> NetworkOutageWatch:
+        apartments = self._unit.apartments.values()
+        sensors = {sensor for apt in apartments for sensor in apt.config.sensors}
+        self.watch.size = (len(sensors), len(apartments))
+        return self.watch
 
     # -------------------------------------------------------------- lifecycle
 
@@ -152,7 +155,7 @@ class NetworkFaults:
         ):
             return events
         self._evaluate()
-        total, now = self._total(), dt_util.utcnow()
+        now = dt_util.utcnow()
         kept = [
             event
             for event in events
@@ -160,7 +163,6 @@ class NetworkFaults:
             or self.watch.screen(
                 sensor := str(event.data["sensor_id"]),
                 _fault(apartment, event),
-                total,
                 now,
                 key=f"{apartment.apartment_id} {sensor}",
             )
@@ -200,7 +202,7 @@ class NetworkFaults:
     @callback
     def _evaluate(self) -> None:
         now = dt_util.utcnow()
-        change = self.watch.evaluate(offline_sensors(self._unit.apartments), self._total(), now)
+        change = self._sized().evaluate(offline_sensors(self._unit.apartments), now)
         if change is None:
             return
         self._store.schedule_save(urgent=True)

@@ -12,7 +12,8 @@ This module collapses them into one unit-level fault.
   gateway silences LoRaWAN sensors over one report interval, so the group is a
   chain rather than one fixed 10-minute window.
 * An outage starts when a group holds at least ``share_percent`` of the unit's
-  sensors (and at least :data:`MIN_SENSORS`). While it lasts, sensors that go
+  sensors, in at least :data:`MIN_APARTMENTS` apartments (a unit of one
+  apartment has no network outage: its faults are its own). While it lasts, sensors that go
   offline around or after its start join it (no per-apartment fault for them);
   it ends when every sensor in it reports again.
 
@@ -42,6 +43,7 @@ LINK = timedelta(minutes=10)
 HOLD = timedelta(minutes=10)
 DEFAULT_SHARE_PERCENT = 50
 MIN_SENSORS = 2  # one sensor alone is that apartment's own fault
+MIN_APARTMENTS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,7 @@ class NetworkOutageWatch:
         """Start without an outage."""
         self.share_percent = share_percent
         self.outage: NetworkOutage | None = None
+        self.size = (0, 0)  # the unit's sensors and apartments (set by the adapter)
         # key -> (sensor, what the adapter tells when the hold ends, when it ends)
         self.held: dict[str, tuple[str, Mapping[str, Any], datetime]] = {}
 
@@ -140,7 +143,6 @@ class NetworkOutageWatch:
         self,
         sensor_id: str,
         fault: Mapping[str, Any],
-        total_sensors: int,
         now: datetime,
         key: str | None = None,
     ) -> bool:
@@ -150,7 +152,7 @@ class NetworkOutageWatch:
         """
         if self.covers(sensor_id):
             return False  # the outage's one message tells it
-        if not self.possible(total_sensors):
+        if not self.possible():
             return True
         self.held[key or sensor_id] = (sensor_id, fault, now + HOLD)
         return False
@@ -168,32 +170,30 @@ class NetworkOutageWatch:
         """Return True when ``sensor_id`` is part of the active outage."""
         return self.outage is not None and sensor_id in self.outage.sensors
 
-    def possible(self, total_sensors: int) -> bool:
-        """Return True when the unit has enough sensors for an outage at all."""
-        return total_sensors >= threshold(total_sensors, self.share_percent)
+    def possible(self) -> bool:
+        """Return True when the unit is large enough for an outage at all."""
+        sensors, apartments = self.size
+        return apartments >= MIN_APARTMENTS and sensors >= threshold(sensors, self.share_percent)
 
-    def evaluate(
-        self, offline: Mapping[str, Offline], total_sensors: int, now: datetime
-    ) -> OutageChange | None:
+    def evaluate(self, offline: Mapping[str, Offline], now: datetime) -> OutageChange | None:
         """Update the outage from the unit's offline sensors now; return what changed.
 
         Held faults of sensors that report again, or that the outage covers, are dropped.
         """
-        change = self._evaluate(offline, total_sensors, now)
+        change = self._evaluate(offline, now)
         for key, (sensor, _fault, _at) in list(self.held.items()):
             if sensor not in offline or self.covers(sensor):
                 del self.held[key]
         return change
 
-    def _evaluate(
-        self, offline: Mapping[str, Offline], total_sensors: int, now: datetime
-    ) -> OutageChange | None:
+    def _evaluate(self, offline: Mapping[str, Offline], now: datetime) -> OutageChange | None:
         outage = self.outage
         if outage is None:
             group = largest_group(offline)
-            if not group or len(group) < threshold(total_sensors, self.share_percent):
-                return None
             apartments = _apartments(offline, group)
+            enough = len(group) >= threshold(self.size[0], self.share_percent)
+            if not enough or len(apartments) < MIN_APARTMENTS:
+                return None
             self.outage = NetworkOutage(
                 since=min(offline[sensor].since for sensor in group),
                 detected_at=now,
