@@ -426,8 +426,12 @@ async def test_download_from_the_entry_page(
     entry = await setup_care(hass, care_entry())
     await advance(hass, clock, 70)
     result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["step_id"] == "download_journal"
+    assert result["step_id"] == "init"  # the menu: unit rules or the download
     flow_id = result["flow_id"]
+    result = await hass.config_entries.options.async_configure(
+        flow_id, {"next_step_id": "download_journal"}
+    )
+    assert result["step_id"] == "download_journal"
     form = {"start": "2026-11-26", "end": "2026-11-25", "content": "episodes", "language": "sv"}
     result = await hass.config_entries.options.async_configure(flow_id, form)
     assert result["errors"] == {"base": "invalid_download_period"}
