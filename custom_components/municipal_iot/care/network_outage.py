@@ -26,7 +26,7 @@ import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from homeassistant.core import CALLBACK_TYPE, callback
@@ -47,14 +47,11 @@ from ..supervision.network_outage import (
 )
 from ..supervision.state import SensorProblem
 from ..supervision.timeutil import iso, parse_iso
+from .apartment import Apartment
 from .const import EVENT_SUPERVISION, JOURNAL_NETWORK_OUTAGE, JOURNAL_NETWORK_RESTORED
 from .push import format_time, panel_path, urgent
 from .store import CoalescedStore
-from .unit_push import async_clear, async_push, persist, unit_data, unit_tag
-
-if TYPE_CHECKING:
-    from .apartment import Apartment
-    from .unit import CareUnit
+from .unit_push import UnitParts, async_clear, async_push, persist, unit_data, unit_tag
 
 KIND = "network_outage"
 
@@ -88,7 +85,7 @@ def offline_sensors(apartments: Mapping[str, Apartment]) -> dict[str, Offline]:
 class NetworkFaults:
     """The care unit's network outage rule and its held technical-fault pushes."""
 
-    def __init__(self, unit: CareUnit) -> None:
+    def __init__(self, unit: UnitParts) -> None:
         """Bind to the unit; :meth:`async_load` restores the stored state."""
         self._unit = unit
         self.watch = NetworkOutageWatch(unit.config.network_share)

@@ -14,7 +14,7 @@ the next instant are stored, so a restart neither forgets nor repeats one.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, Context, Event, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
@@ -32,10 +32,7 @@ from ..supervision.test_alarm import (
 from .const import EVENT_SUPERVISION
 from .push import panel_path, unique_targets, urgent
 from .store import CoalescedStore
-from .unit_push import async_clear, async_push, persist, unit_data, unit_tag
-
-if TYPE_CHECKING:
-    from .unit import CareUnit
+from .unit_push import UnitParts, async_clear, async_push, persist, unit_data, unit_tag
 
 ACTION_RECEIVED = "MIOT_TEST_"
 KIND = "test_alarm"
@@ -50,7 +47,7 @@ def test_alarm_store_key(entry_id: str) -> str:
 class AlarmTest:
     """Sends the unit's test alarm on schedule and follows its answer."""
 
-    def __init__(self, unit: CareUnit) -> None:
+    def __init__(self, unit: UnitParts) -> None:
         """Bind to the unit; :meth:`async_start` restores and schedules."""
         self._unit = unit
         self.clock = AlarmTestClock(unit.config.test_alarm, unit.tz, dt_util.utcnow())

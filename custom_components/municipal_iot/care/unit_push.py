@@ -7,20 +7,75 @@ logged, and the caller decides about the persistent fallback.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from homeassistant.components import persistent_notification
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import slugify
+from homeassistant.util.signal_type import SignalType
 
 from ..const import DOMAIN, LOGGER
+from ..supervision.events import Event
 from ..supervision.test_alarm import RECEIVED, SENT, UNANSWERED
+from .apartment import Apartment
+from .config import UnitConfig
 from .const import JOURNAL_NETWORK_OUTAGE, JOURNAL_NETWORK_RESTORED
+from .notify import CareNotifier
 from .push import CLEAR, panel_path, unique_targets
+from .users import UserNames
 
 # The unit rules' journal kinds (the export translates them).
 UNIT_RULE_KINDS = (JOURNAL_NETWORK_OUTAGE, JOURNAL_NETWORK_RESTORED, SENT, RECEIVED, UNANSWERED)
+
+
+class UnitParts(Protocol):
+    """What the unit rules use of their care unit (:class:`.unit.CareUnit`)."""
+
+    @property
+    def hass(self) -> HomeAssistant:
+        """Home Assistant."""
+
+    @property
+    def entry(self) -> ConfigEntry[Any]:
+        """The care unit's config entry."""
+
+    @property
+    def config(self) -> UnitConfig:
+        """The unit's settings."""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The local time zone."""
+
+    @property
+    def apartments(self) -> dict[str, Apartment]:
+        """The apartments by id."""
+
+    @property
+    def notifier(self) -> CareNotifier:
+        """The unit's notifier (its texts and its queue)."""
+
+    @property
+    def users(self) -> UserNames:
+        """User names."""
+
+    @property
+    def device_id(self) -> str:
+        """The unit's device."""
+
+    @property
+    def signal(self) -> SignalType[Context | None]:
+        """The signal that refreshes the unit's entities."""
+
+    def record_unit(self, kind: str, data: Mapping[str, Any], user: str | None = None) -> None:
+        """Journal a unit-level entry now."""
+
+    def notify_events(self, apartment: Apartment, events: list[Event]) -> None:
+        """Notify one apartment's events."""
 
 
 def unit_tag(entry_id: str, kind: str) -> str:
