@@ -14,10 +14,12 @@ from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
     async_capture_events,
+    async_mock_service,
 )
 
 from custom_components.municipal_iot.const import DOMAIN
@@ -281,3 +283,72 @@ async def test_unanswered_test_alarm_escalates_also_after_a_restart(
     await advance(hass, clock, 23 * 60 + 30)
     titles = [call["title"] for call in sent(phones)[STAFF[0]]]
     assert [title for title in titles if title.startswith("Test")] == ["Test alarm: Solrosen"]
+
+
+@pytest.mark.usefixtures("sensor_off")
+async def test_unreadable_unit_rule_stores_start_afresh(
+    hass: HomeAssistant, clock: Any, hass_storage: dict[str, Any], caplog: Any
+) -> None:
+    """A broken network outage or test alarm store is logged; the unit runs."""
+    for key, data in (
+        ("network_outage", {"outage": {"since": "yesterday"}, "held": {}}),
+        ("test_alarm", {"pending": "nonsense"}),
+    ):
+        hass_storage[f"municipal_iot.care.solrosen_entry.{key}"] = {
+            "version": 1,
+            "minor_version": 1,
+            "key": f"municipal_iot.care.solrosen_entry.{key}",
+            "data": data,
+        }
+    entry = await setup_care(hass, care_entry(entry_id="solrosen_entry"))
+    assert entry.state is ConfigEntryState.LOADED
+    assert "The network outage state is unreadable" in caplog.text
+    assert "The test alarm state is unreadable" in caplog.text
+    assert entry.runtime_data.network.outage is None
+    assert entry.runtime_data.test_alarm.clock.pending is None
+
+
+async def test_outage_push_not_delivered_is_persistent_and_a_stale_hold_is_dropped(
+    hass: HomeAssistant, clock: Any, hass_storage: dict[str, Any]
+) -> None:
+    """No phone takes the outage push: a persistent notification; a hold of a removed
+    apartment is dropped; foreign taps are ignored."""
+    phones = {name: async_mock_service(hass, "notify", name) for name in (STAFF[0], NIGHT)}
+    async_mock_service(
+        hass, "notify", STAFF[1], raise_exception=HomeAssistantError("push rejected")
+    )
+    hass_storage["municipal_iot.care.solrosen_entry.network_outage"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": "municipal_iot.care.solrosen_entry.network_outage",
+        "data": {
+            "outage": None,
+            "held": {
+                "gone s": {
+                    "sensor": "binary_sensor.gone",
+                    "fault": {"apartment": "gone", "at": "2026-11-26T10:00:00+00:00", "data": {}},
+                    "until": "2026-11-26T10:10:00+00:00",
+                }
+            },
+        },
+    }
+    for number in range(1, APARTMENTS + 1):
+        hass.states.async_set(motion(number), "off", {"device_class": "motion"})
+    entry = await setup_care(hass, big_unit())
+    assert entry.runtime_data.network.watch.held == {}  # released at start: no such apartment
+    hass.bus.async_fire("mobile_app_notification_action", {"action": "MIOT_TEST_unknown"})
+    hass.bus.async_fire("mobile_app_notification_action", {"action": 7})
+    await hass.async_block_till_done()
+    for number in range(1, 11):
+        hass.states.async_set(motion(number), "unavailable")
+    await advance(hass, clock, 15)
+    assert [call.data["title"] for call in phones[STAFF[0]]] == ["Technical fault: Solrosen"]
+    shown = persistent_notification._async_get_or_create_notifications(hass)
+    notice = shown["municipal_iot_solrosen_entry_network_outage"]
+    assert notice["title"] == "Technical fault: Solrosen"
+    assert "Sensors offline in 10 of 20 apartments" in notice["message"]
+    notified = [item.data for item in entry.runtime_data.journal.entries if item.kind == "notified"]
+    assert notified == [
+        {"notification": "network_outage", "targets": [STAFF[0]], "persistent": True}
+    ]
+    assert not [item for item in entry.runtime_data.journal.entries if "test_alarm" in item.kind]

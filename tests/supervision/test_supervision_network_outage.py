@@ -232,6 +232,10 @@ def test_the_outage_and_the_held_faults_are_stored():
     assert restored.held == {"apt9 s9": ("s9", {"apartment": "apt9"}, T0 + HOLD)}
     with pytest.raises(TypeError):
         restored.load({"held": ["s1"]})
+    bad = watch.to_dict()
+    bad["outage"]["sensors"] = "s1"
+    with pytest.raises(TypeError):
+        restored.load(bad)
 
 
 onsets = st.lists(st.integers(min_value=0, max_value=180), min_size=0, max_size=30)

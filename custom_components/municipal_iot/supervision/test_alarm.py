@@ -22,7 +22,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .rules import RulesError, format_hhmm, parse_hhmm
+from .rules import RulesError, parse_hhmm
 from .schedule import local_to_utc
 from .timeutil import iso, iso_or_none, parse_iso, parse_iso_or_none
 
@@ -57,11 +57,6 @@ class AlarmTestSchedule:
         """Parse stored option values (``at`` as ``"HH:MM"`` or ``"HH:MM:SS"``)."""
         text = str(at or "10:00")[:5]
         return cls(str(frequency or OFF), parse_hhmm(text), int(str(weekday or 0)))
-
-    @property
-    def label(self) -> str:
-        """Return the time as ``"HH:MM"``."""
-        return format_hhmm(self.at)
 
     def next_after(self, after: datetime, tz: ZoneInfo) -> datetime | None:
         """Return the first test instant strictly after ``after`` (None when off)."""
@@ -100,11 +95,6 @@ class AlarmTestClock:
         self.next_at = schedule.next_after(now, tz)
         self.pending: tuple[str, datetime] | None = None  # (test id, sent at)
         self.last_unanswered: str | None = None  # a late tap still counts as received
-
-    @property
-    def schedule(self) -> AlarmTestSchedule:
-        """Return the schedule in force."""
-        return self._schedule
 
     def reschedule(self, schedule: AlarmTestSchedule, now: datetime) -> None:
         """Apply a new schedule from ``now`` on; a test waiting for its answer still waits."""
