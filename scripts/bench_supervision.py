@@ -50,6 +50,12 @@ APARTMENTS = 200
 CHANGES = 10_000
 LATENCY_APARTMENTS = 5
 ATTRS = {"device_class": "motion", "friendly_name": "motion"}
+UNIT_RULES = {
+    "network_outage_percent": 50,
+    "test_alarm": "daily",
+    "test_alarm_time": "03:00",
+    "test_alarm_weekday": 0,
+}
 
 
 def care_entry(title: str, count: int, rules: dict[str, Any], prefix: str) -> MockConfigEntry:
@@ -107,10 +113,14 @@ async def bench_motion(hass: HomeAssistant) -> dict[str, float]:
         hass.states.async_set(f"binary_sensor.bare{n}_motion", "off", ATTRS)
     entry = care_entry("Bench", APARTMENTS, rules(600, 10), "apt")
     entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options=UNIT_RULES)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     unit = entry.runtime_data
     assert len(unit.apartments) == APARTMENTS
+    # The unit rules are on: the network outage rule and a daily test alarm.
+    assert unit.network.watch.share_percent == UNIT_RULES["network_outage_percent"]
+    assert unit.test_alarm.clock.next_deadline() is not None
 
     supervised = [f"binary_sensor.apt{n % APARTMENTS}_motion" for n in range(CHANGES)]
     bare = [f"binary_sensor.bare{n % APARTMENTS}_motion" for n in range(CHANGES)]
@@ -204,7 +214,10 @@ async def main() -> None:
             lateness = await bench_latency(hass)
             elapsed = time.perf_counter() - started
             await hass.async_stop(force=True)
-    print(f"== Supervision benchmark ({APARTMENTS} apartments, motion + door sensors, door rules)")
+    print(
+        f"== Supervision benchmark ({APARTMENTS} apartments, motion + door sensors, "
+        "door rules, unit rules)"
+    )
     print(f"motion change, supervised sensor:  {motion['supervised_ms']:.4f} ms")
     print(f"bare async_set, same change:       {motion['bare_ms']:.4f} ms")
     print(f"supervision's handling cost:       {motion['handling_ms']:.4f} ms  (target < 0.2)")
