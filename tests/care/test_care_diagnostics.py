@@ -30,6 +30,13 @@ async def test_care_unit_diagnostics(
     assert result["staff_target_count"] == 2
     assert result["escalation_target_count"] == 1
     assert result["apartments_state_lost"] == 0
+    assert result["network_outage"] == {"outage": None, "held": {}}
+    assert result["test_alarm"] == {
+        "frequency": "off",
+        "next_at": None,
+        "pending": None,
+        "last_unanswered": None,
+    }
     [apartment] = result["apartments"]
     assert apartment["label"] == "Lägenhet 3"
     assert apartment["sensors"] == [MOTION]

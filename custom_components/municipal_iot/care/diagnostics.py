@@ -38,6 +38,11 @@ async def async_entry_diagnostics(
         "staff_target_count": len(unit.config.staff_targets),
         "escalation_target_count": len(unit.config.escalation_targets),
         "apartments_state_lost": unit.state_lost_count,
+        "network_outage": unit.network.watch.to_dict(),
+        "test_alarm": {
+            "frequency": unit.config.test_alarm.frequency,
+            **unit.test_alarm.clock.to_dict(),
+        },
     }
 
 
