@@ -122,6 +122,15 @@ async def test_network_outage_of_15_of_20_is_one_unit_fault(
     assert (outage.apartment_label, outage.data["count"], outage.data["of"]) == ("Solrosen", 15, 20)
     assert not persistent_notification._async_get_or_create_notifications(hass)
 
+    # A restart during the outage neither repeats its push nor forgets it.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, clock, 11)
+    assert sent(phones) == {name: [] for name in phones}
+    assert state(hass, OUTAGE) == "on"
+    assert kinds(entry).count("network_outage") == 1
+
     # The gateway is back: the outage ends with the last sensor; the push is taken away.
     for number in range(1, 16):
         hass.states.async_set(motion(number), "off", {"device_class": "motion"})
@@ -136,7 +145,7 @@ async def test_network_outage_of_15_of_20_is_one_unit_fault(
         item for item in entry.runtime_data.journal.entries if item.kind == "network_outage_ended"
     )
     assert ended.data["apartments"] == 15
-    assert ended.data["minutes"] == 26
+    assert ended.data["minutes"] == 37
     types = [event.data["type"] for event in supervision]
     assert types.count("network_outage") == 1
     assert types.count("network_outage_ended") == 1
