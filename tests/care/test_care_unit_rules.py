@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from homeassistant.components import persistent_notification
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from pytest_homeassistant_custom_component.common import (
@@ -22,7 +22,11 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
+from custom_components.municipal_iot import logbook
+from custom_components.municipal_iot.care.export import csv_labels
+from custom_components.municipal_iot.care.unit_push import UNIT_RULE_KINDS
 from custom_components.municipal_iot.const import DOMAIN
+from custom_components.municipal_iot.texts import async_get_texts
 from tests.care import (
     NIGHT,
     STAFF,
@@ -361,3 +365,26 @@ async def test_outage_push_not_delivered_is_persistent_and_a_stale_hold_is_dropp
         {"notification": "network_outage", "targets": [STAFF[0]], "persistent": True}
     ]
     assert not [item for item in entry.runtime_data.journal.entries if "test_alarm" in item.kind]
+
+
+async def test_logbook_and_export_name_the_unit_rules(hass: HomeAssistant, clock: Any) -> None:
+    """The logbook and the CSV export have Swedish texts for the unit rules' entries."""
+    described: dict[str, Any] = {}
+    hass.config.language = "sv"
+    await setup_care(hass, care_entry())  # loads the texts
+    logbook.async_describe_events(
+        hass, lambda _domain, event_type, describe: described.__setitem__(event_type, describe)
+    )
+    describe = described["municipal_iot_supervision"]
+    messages = {
+        kind: describe(Event("municipal_iot_supervision", {"type": kind, "apartment": "Solrosen"}))
+        for kind in UNIT_RULE_KINDS
+    }
+    assert messages["network_outage"] == {
+        "name": "Solrosen",
+        "message": "teknikfel: sensorer offline i många lägenheter (nätverksfel)",
+    }
+    assert messages["test_alarm_unanswered"]["message"] == "provlarm inte besvarat"
+    labels = csv_labels(await async_get_texts(hass, "sv"), {})
+    assert labels.values["event.test_alarm_received"] == "Provlarm mottaget"
+    assert labels.values["event.network_outage_ended"] == "Nätverksfelet är över"
