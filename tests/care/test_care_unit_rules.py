@@ -327,7 +327,7 @@ async def test_outage_push_not_delivered_is_persistent_and_a_stale_hold_is_dropp
     """No phone takes the outage push: a persistent notification; a hold of a removed
     apartment is dropped; foreign taps are ignored."""
     phones = {name: async_mock_service(hass, "notify", name) for name in (STAFF[0], NIGHT)}
-    async_mock_service(
+    phone_b = async_mock_service(
         hass, "notify", STAFF[1], raise_exception=HomeAssistantError("push rejected")
     )
     hass_storage["municipal_iot.care.solrosen_entry.network_outage"] = {
@@ -364,6 +364,20 @@ async def test_outage_push_not_delivered_is_persistent_and_a_stale_hold_is_dropp
     assert notified == [
         {"notification": "network_outage", "targets": [STAFF[0]], "persistent": True}
     ]
+    # Phone B is retried after 30 s and 2 min; then the night phone gets it at once.
+    assert len(phone_b) == 1
+    await advance(hass, clock, 0.5)
+    assert len(phone_b) == 2
+    assert phones[NIGHT] == []
+    await advance(hass, clock, 1.5)
+    assert len(phone_b) == 3
+    assert [call.data["title"] for call in phones[NIGHT]] == ["Technical fault: Solrosen"]
+    gave_up = [i.data for i in entry.runtime_data.journal.entries if i.kind == "delivery_gave_up"]
+    assert gave_up == [
+        {"target": [STAFF[1]], "notification": "network_outage", "escalated_to": [NIGHT]}
+    ]
+    await advance(hass, clock, 5)
+    assert len(phones[NIGHT]) == 1  # nothing more
     assert not [item for item in entry.runtime_data.journal.entries if "test_alarm" in item.kind]
 
 

@@ -10,7 +10,8 @@ from the apartments' engines and the rule evaluated:
   gateway or network server?") instead of twenty. The cost: a lone sensor's
   fault push comes 10 minutes later (only in units where an outage is possible).
 * The outage is journaled (unit level), logged, fired as an event (logbook),
-  pushed to the staff (persistent notification when no phone took it) and shown
+  pushed to the staff (persistent notification when no phone took it; a failing
+  phone is retried after 30 s and 2 min, then the escalation phones get it) and shown
   by the unit's "network outage" problem sensor. The apartments still show
   ``not_supervised``.
 * When every sensor of the outage reports again it ends: journaled, logbook,
@@ -24,17 +25,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import async_call_later, async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER
+from ..supervision.delivery import RETRY_AFTER
 from ..supervision.events import Event, EventKind
 from ..supervision.journal import NOTIFIED
 from ..supervision.network_outage import (
@@ -48,8 +50,13 @@ from ..supervision.network_outage import (
 from ..supervision.state import SensorProblem
 from ..supervision.timeutil import iso, parse_iso
 from .apartment import Apartment
-from .const import EVENT_SUPERVISION, JOURNAL_NETWORK_OUTAGE, JOURNAL_NETWORK_RESTORED
-from .push import format_time, panel_path, urgent
+from .const import (
+    EVENT_SUPERVISION,
+    JOURNAL_DELIVERY_GAVE_UP,
+    JOURNAL_NETWORK_OUTAGE,
+    JOURNAL_NETWORK_RESTORED,
+)
+from .push import format_time, panel_path, unique_targets, urgent
 from .store import CoalescedStore
 from .unit_push import UnitParts, async_clear, async_push, persist, unit_data, unit_tag
 
@@ -90,6 +97,7 @@ class NetworkFaults:
         self._unit = unit
         self.watch = NetworkOutageWatch(unit.config.network_share)
         self._timer: CALLBACK_TYPE | None = None
+        self._retry_timer: CALLBACK_TYPE | None = None  # a unit push to a failing phone
         self._store = CoalescedStore(
             unit.hass, network_store_key(unit.entry.entry_id), self.watch.to_dict, delay=1.0
         )
@@ -129,11 +137,17 @@ class NetworkFaults:
         self._schedule()
 
     async def async_stop(self) -> None:
-        """Cancel the timer and write the state."""
+        """Cancel the timers and write the state."""
         if self._timer is not None:
             self._timer()
             self._timer = None
+        self._cancel_retry()
         await self._store.async_flush()
+
+    def _cancel_retry(self) -> None:
+        if self._retry_timer is not None:
+            self._retry_timer()
+            self._retry_timer = None
 
     @callback
     def apply_config(self) -> None:
@@ -250,7 +264,7 @@ class NetworkFaults:
         )
         entry_id = unit.entry.entry_id
         push = urgent(unit_data(entry_id, unit.config.title, KIND), critical=unit.config.critical)
-        targets = list(unit.config.staff_targets)
+        targets = unique_targets(unit.config.staff_targets)
         reached = await async_push(unit.hass, targets, title, message, push)
         persistent = len(reached) < len(targets) or not targets
         if persistent:
@@ -259,9 +273,48 @@ class NetworkFaults:
         unit.record_unit(
             NOTIFIED, {"notification": KIND, "targets": reached, "persistent": persistent}
         )
+        self._retry_later([t for t in targets if t not in reached], (title, message, push), 0)
+
+    def _retry_later(
+        self, failed: list[str], push: tuple[str, str, dict[str, Any]], made: int
+    ) -> None:
+        """Retry the phones that failed after 30 s and 2 min, then escalate at once."""
+        if not failed or self.watch.outage is None:
+            return
+        if made == len(RETRY_AFTER):
+            self._unit.notifier.queue(lambda: self._async_give_up(failed, push))
+            return
+        delay = RETRY_AFTER[made] - (RETRY_AFTER[made - 1] if made else timedelta(0))
+
+        @callback
+        def retry(_now: datetime) -> None:
+            self._retry_timer = None
+            self._unit.notifier.queue(lambda: self._async_retry(failed, push, made + 1))
+
+        self._retry_timer = async_call_later(self._unit.hass, delay, retry)
+
+    async def _async_retry(
+        self, failed: list[str], push: tuple[str, str, dict[str, Any]], made: int
+    ) -> None:
+        if self.watch.outage is None:
+            return  # it ended meanwhile
+        reached = await async_push(self._unit.hass, failed, *push)
+        self._retry_later([target for target in failed if target not in reached], push, made)
+
+    async def _async_give_up(
+        self, failed: list[str], push: tuple[str, str, dict[str, Any]]
+    ) -> None:
+        unit = self._unit
+        others = [t for t in unique_targets(unit.config.escalation_targets) if t not in failed]
+        unit.record_unit(
+            JOURNAL_DELIVERY_GAVE_UP,
+            {"target": failed, "notification": KIND, "escalated_to": others},
+        )
+        await async_push(unit.hass, others, *push)
 
     def _ended(self, change: OutageChange) -> None:
         unit, outage = self._unit, change.outage
+        self._cancel_retry()
         minutes = int((change.at - outage.since).total_seconds() // 60)
         data = {
             "since": iso(outage.since),
