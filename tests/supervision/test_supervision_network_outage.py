@@ -186,7 +186,7 @@ def test_one_apartment_with_two_sensors_is_never_a_network_outage():
     assert watch.evaluate(shared, T0) is None  # one sensor two apartments share
 
 
-def test_faults_during_the_outage_join_it_and_an_old_fault_does_not():
+def test_the_spreading_failure_joins_and_a_later_unrelated_fault_is_its_own():
     watch = NetworkOutageWatch(50)
     watch.size = (10, 10)
     old = Offline(T0 - timedelta(days=2), frozenset({"apt0"}))
@@ -198,13 +198,22 @@ def test_faults_during_the_outage_join_it_and_an_old_fault_does_not():
     assert change.kind == STARTED
     assert watch.covers("s1")
     assert not watch.covers("s0")  # silent for two days: its own fault, told long ago
-    offline["s7"] = Offline(T0 + timedelta(hours=1), frozenset({"apt7"}))
-    change = watch.evaluate(offline, T0 + timedelta(hours=1, minutes=15))
+    # 9 minutes after the latest onset (s5): the same failure spreading, it joins.
+    offline["s6"] = Offline(T0 + timedelta(minutes=14), frozenset({"apt6"}))
+    change = watch.evaluate(offline, T0 + timedelta(minutes=29))
     assert change is not None
     assert change.kind == CHANGED
-    assert watch.covers("s7")
-    assert not watch.screen("s7", {}, T0 + timedelta(hours=1, minutes=15))
+    assert watch.covers("s6")
+    assert not watch.screen("s6", {}, T0 + timedelta(minutes=29))
     assert watch.held == {}
+    # An hour later, unlinked: its own fault (held, then told) although the outage lasts.
+    offline["s7"] = Offline(T0 + timedelta(hours=1), frozenset({"apt7"}))
+    assert watch.evaluate(offline, T0 + timedelta(hours=1, minutes=15)) is None
+    assert not watch.covers("s7")
+    assert not watch.screen("s7", {"s": 7}, T0 + timedelta(hours=1, minutes=15))
+    assert watch.due(T0 + timedelta(hours=1, minutes=15) + HOLD) == [{"s": 7}]
+    assert watch.outage is not None
+    assert watch.outage.last_onset == T0 + timedelta(minutes=14)
 
 
 def test_chains_and_gaps():

@@ -13,9 +13,11 @@ This module collapses them into one unit-level fault.
   chain rather than one fixed 10-minute window.
 * An outage starts when a group holds at least ``share_percent`` of the unit's
   sensors, in at least :data:`MIN_APARTMENTS` apartments (a unit of one
-  apartment has no network outage: its faults are its own). While it lasts, sensors that go
-  offline around or after its start join it (no per-apartment fault for them);
-  it ends when every sensor in it reports again.
+  apartment has no network outage: its faults are its own). While it lasts, a
+  sensor that goes offline within :data:`LINK` of its latest onset joins it (no
+  per-apartment fault for it: the same failure spreading); a sensor that fails
+  later, unlinked, is its own fault again, so a long outage cannot hide a new,
+  unrelated one. It ends when every sensor in it reports again.
 
 A sensor's own technical fault is *held* for :data:`HOLD` (10 minutes) where an
 outage is possible at all: if an outage covering the sensor starts meanwhile,
@@ -63,6 +65,7 @@ class NetworkOutage:
     sensors: frozenset[str]  # the sensors still offline
     apartments: frozenset[str]  # the apartments of those sensors
     peak_apartments: int  # how many apartments it covered at most
+    last_onset: datetime  # the latest onset of a sensor that joined it
 
     def to_dict(self) -> dict[str, Any]:
         """Return the persisted form."""
@@ -72,6 +75,7 @@ class NetworkOutage:
             "sensors": sorted(self.sensors),
             "apartments": sorted(self.apartments),
             "peak_apartments": self.peak_apartments,
+            "last_onset": iso(self.last_onset),
         }
 
     @classmethod
@@ -86,6 +90,7 @@ class NetworkOutage:
             sensors=frozenset(str(item) for item in sensors),
             apartments=frozenset(str(item) for item in apartments),
             peak_apartments=int(data["peak_apartments"]),
+            last_onset=parse_iso(data["last_onset"]),
         )
 
 
@@ -194,19 +199,24 @@ class NetworkOutageWatch:
             enough = len(group) >= threshold(self.size[0], self.share_percent)
             if not enough or len(apartments) < MIN_APARTMENTS:
                 return None
+            onsets = [offline[sensor].since for sensor in group]
             self.outage = NetworkOutage(
-                since=min(offline[sensor].since for sensor in group),
+                since=min(onsets),
                 detected_at=now,
                 sensors=frozenset(group),
                 apartments=apartments,
                 peak_apartments=len(apartments),
+                last_onset=max(onsets),
             )
             return OutageChange(STARTED, self.outage, now)
-        joined_after = outage.since - LINK
+        last = outage.last_onset
+        for sensor, item in sorted(offline.items(), key=lambda pair: pair[1].since):
+            if sensor not in outage.sensors and outage.since - LINK <= item.since <= last + LINK:
+                last = max(last, item.since)  # the chain goes on
         sensors = frozenset(
             sensor
             for sensor, item in offline.items()
-            if sensor in outage.sensors or item.since >= joined_after
+            if sensor in outage.sensors or outage.since - LINK <= item.since <= last + LINK
         )
         if not sensors:
             self.outage = None
@@ -220,6 +230,7 @@ class NetworkOutageWatch:
             sensors=sensors,
             apartments=apartments,
             peak_apartments=max(outage.peak_apartments, len(apartments)),
+            last_onset=last,
         )
         return OutageChange(CHANGED, self.outage, now)
 
