@@ -579,6 +579,7 @@ async def with_recorder(workdir: Path) -> tuple[Figure, Figure]:
                     hass, "recorder", {"recorder": {"db_url": f"sqlite:///{db}"}}
                 )
                 assert await get_instance(hass).async_db_ready
+            await setup_http(hass)
             entry = await add_entry(hass, "chirpstack", "bench-rec")
             euis = await create_devices(hass, entry, "bench-rec", RECORDER_DEVICES, 0)
             if recorder:
@@ -603,11 +604,18 @@ async def with_recorder(workdir: Path) -> tuple[Figure, Figure]:
     return off, on
 
 
+async def setup_http(hass: HomeAssistant) -> None:
+    """HA's HTTP server on a free loopback port (the default 8123 may be taken)."""
+    http = {"server_host": "127.0.0.1", "server_port": free_port()}
+    assert await async_setup_component(hass, "http", {"http": http})
+
+
 async def startup(workdir: Path) -> tuple[Figure, float, int]:
     """Seconds to set up 5,000 stored devices (5 entries); KiB of memory per device."""
     config = workdir / "startup"
     entries: list[MockConfigEntry] = []
     async with temporary_hass(config) as hass:
+        await setup_http(hass)
         await hass.async_block_till_done()
         gc.collect()
         before = rss_kib()
@@ -625,6 +633,7 @@ async def startup(workdir: Path) -> tuple[Figure, float, int]:
     figure = Figure(f"start-up of {STARTUP_ENTRIES * STARTUP_PER_ENTRY:,} stored devices", [], "s")
     for _ in range(ROUNDS):
         async with temporary_hass(config, restart=True) as hass:
+            await setup_http(hass)
             for entry in entries:
                 MockConfigEntry(
                     domain=DOMAIN,
