@@ -11,6 +11,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from ..const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_NETWORK_SERVER
 from ..store import domain_store
+from .backfill import Backfill, storage_configured
 from .binary_sensor import async_setup_binary_sensors
 from .const import is_mqtt
 from .hub import LoRaWANConfigEntry, LoRaWANHub, devices_store_key
@@ -61,6 +62,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> N
         entry.async_on_unload(await mqtt.async_subscribe_entry(hass, entry))
     else:
         async_register_webhook(hass, entry)
+    if storage_configured(entry):
+        entry.async_on_unload(Backfill(hass, entry, hub).async_start())
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> bool:

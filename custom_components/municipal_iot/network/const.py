@@ -69,3 +69,10 @@ def topic_prefix(data: Mapping[str, Any]) -> str:
     return default_prefix(
         Server(data[CONF_SERVER]), data[CONF_APPLICATION], data.get(CONF_TENANT, DEFAULT_TENANT)
     )
+
+
+# The Things Stack entries: the optional Storage Integration read for backfill (options).
+CONF_STORAGE_URL: Final = "storage_url"  # the cluster, e.g. https://eu1.cloud.thethings.network
+CONF_STORAGE_APPLICATION: Final = "storage_application_id"
+CONF_STORAGE_KEY: Final = "storage_api_key"  # redacted in diagnostics
+BACKFILL_CHECK_SECONDS: Final = 60  # how often the backfill looks for a gap

@@ -9,12 +9,22 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from ..const import DOMAIN
-from .const import CONF_METER_KEYS, CONF_TOKEN
+from .backfill import backfill_diagnostics
+from .const import CONF_METER_KEYS, CONF_STORAGE_KEY, CONF_TOKEN
 from .device import DeviceData
 from .hub import LoRaWANConfigEntry
 
 TO_REDACT = frozenset(
-    {CONF_TOKEN, CONF_WEBHOOK_ID, CONF_METER_KEYS, "location", "latitude", "longitude", "altitude"}
+    {
+        CONF_TOKEN,
+        CONF_WEBHOOK_ID,
+        CONF_METER_KEYS,
+        CONF_STORAGE_KEY,
+        "location",
+        "latitude",
+        "longitude",
+        "altitude",
+    }
 )
 
 
@@ -35,13 +45,16 @@ def _device(device: DeviceData) -> dict[str, Any]:
 async def async_entry_diagnostics(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> dict[str, Any]:
     """Return the counters and every device of a loaded entry."""
     hub = entry.runtime_data
-    return {
+    result: dict[str, Any] = {
         "outcomes": dict(hub.counters),
         "rejections": dict(hub.rejections.counts),
         "pending_unknown_devices": sorted(hub.pending_unknown),
         "device_count": len(hub.devices),
         "devices": [_device(device) for device in hub.devices.values()],
     }
+    if (backfill := backfill_diagnostics(hass, entry)) is not None:
+        result["backfill"] = backfill
+    return result
 
 
 async def async_device_diagnostics(

@@ -67,6 +67,7 @@ from .const import (
     topic_prefix,
 )
 from .hub import LoRaWANHub
+from .storage_flow import StorageOptionsFlow
 
 CONF_DEVICE = "device"
 CONF_KEY = "key"
@@ -303,13 +304,16 @@ class NetworkServerFlow(ConfigFlow):
     async_step_instructions_tts = async_step_instructions
 
 
-class LoRaWANOptionsFlow(OptionsFlowWithReload):
-    """Availability, auto-add and per-device decoder options."""
+class LoRaWANOptionsFlow(StorageOptionsFlow, OptionsFlowWithReload):
+    """Availability, auto-add, per-device decoder options and (TTS) the backfill."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to change (the per-device steps need the loaded hub)."""
         per_device = ["decoder", "meter_key"] if self._hub() is not None else []
-        return self.async_show_menu(step_id="init", menu_options=["settings", *per_device])
+        storage = ["storage"] if self.config_entry.data[CONF_SERVER] == Server.TTS else []
+        return self.async_show_menu(
+            step_id="init", menu_options=["settings", *per_device, *storage]
+        )
 
     def _hub(self) -> LoRaWANHub | None:
         """Return the hub of the entry, or None when the entry is not loaded."""
