@@ -49,6 +49,8 @@ class StorageServer:
     answers: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # scripted first
     inclusive_after: bool = False
     delay: float = 0.0  # seconds before answering (timeouts)
+    gate: asyncio.Event | None = None  # when set, answers wait until it is set
+    asked: asyncio.Event = field(default_factory=asyncio.Event)  # set by the first request
     extra_lines: list[bytes] = field(default_factory=list)  # appended to the next 200 answer
     requests: list[dict[str, str]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
@@ -62,8 +64,11 @@ class StorageServer:
         """The stored-uplinks endpoint."""
         self.requests.append(dict(request.query))
         self.headers.append(dict(request.headers))
+        self.asked.set()
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.gate is not None:
+            await self.gate.wait()
         if self.answers:
             status, headers = self.answers.pop(0)
             return web.Response(status=status, headers=headers, text='{"code": 0}')
@@ -101,7 +106,7 @@ async def storage_server(server: StorageServer | None = None) -> AsyncIterator[S
     app.router.add_get(
         "/api/v3/as/applications/{app}/packages/storage/uplink_message", server.handle
     )
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, access_log=None)  # its local-time lookup fails under freezegun
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()

@@ -195,12 +195,15 @@ class Backfill:
         report = BackfillReport(trigger, dt_util.utcnow(), after, before)
         self.reports.append(report)
         self.runs += 1
+        # Each device's newest uplink as the run starts: the API returns the newest one
+        # again (it gets ``after`` in microseconds, the uplink has nanoseconds).
+        known = {eui: (device.last_seen, device.f_cnt) for eui, device in self.hub.devices.items()}
         try:
             until = rfc3339(before) if before is not None else None
             async for page in self.client.pages(rfc3339(after), until):
                 if self._stopped:
                     break
-                self._apply(page, report)
+                self._apply(page, report, known)
         except StorageAuthError as err:
             report.error = str(err)
             self._key_refused(str(err))
@@ -222,7 +225,12 @@ class Backfill:
                 self.entry.title,
             )
 
-    def _apply(self, page: Page, report: BackfillReport) -> None:
+    def _apply(
+        self,
+        page: Page,
+        report: BackfillReport,
+        known: dict[str, tuple[datetime | None, int | None]],
+    ) -> None:
         """Parse each stored uplink like a webhook body and hand it to the hub, in order."""
         report.pages += 1
         report.malformed += len(page.malformed)
@@ -240,19 +248,10 @@ class Backfill:
                 report.received += 1
                 report.first = report.first or message.received_at
                 report.last = message.received_at
-                if self._seen_last(message):
+                if known.get(message.device.dev_eui) == (message.received_at, message.f_cnt):
                     report.already_seen += 1
                     continue
             report.outcomes[self.hub.async_handle(message)] += 1
-
-    def _seen_last(self, uplink: Uplink) -> bool:
-        """Return whether this is the device's newest uplink (``after`` may be inclusive)."""
-        device = self.hub.devices.get(uplink.device.dev_eui)
-        return (
-            device is not None
-            and device.last_seen == uplink.received_at
-            and device.f_cnt == uplink.f_cnt
-        )
 
     def _key_refused(self, reason: str) -> None:
         ir.async_create_issue(
