@@ -16,7 +16,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.municipal_iot.const import DOMAIN
 from custom_components.municipal_iot.diagnostics import async_get_config_entry_diagnostics
 from custom_components.municipal_iot.network.backfill import key_refused_issue_id
-from tests.network import WEBHOOK_TTS, Poster, network_entry, setup_entry, tts_uplink
+from tests.network import (
+    WEBHOOK_TTS,
+    Poster,
+    load_json,
+    network_entry,
+    setup_entry,
+    tts_uplink,
+)
 from tests.storage_server import API_KEY, StorageServer, storage_server
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -236,7 +243,9 @@ async def test_rate_limits_and_bad_lines_are_reported(
     assert await post(WEBHOOK_TTS, uplink_a("0100d2", 1, "2026-11-26T10:00:00Z")) == (200, "ok")
     broken = uplink_b("0100be", 1, "2026-11-26T10:20:00Z")
     broken["end_device_ids"]["dev_eui"] = "not-hex"
-    server.store(uplink_a("0100dc", 2, "2026-11-26T10:10:00Z"), broken)
+    join = load_json("network/tts_join_accept.json")  # not an uplink: through the hub, no count
+    join["received_at"] = "2026-11-26T10:15:00Z"
+    server.store(uplink_a("0100dc", 2, "2026-11-26T10:10:00Z"), broken, join)
     server.extra_lines = [b"{not json"]
     server.answers = [(429, {"Retry-After": "0"})]
     await hass.config_entries.async_reload(entry.entry_id)
@@ -246,6 +255,7 @@ async def test_rate_limits_and_bad_lines_are_reported(
     (run,) = diag["reports"]
     assert run["malformed"] == 2
     assert run["received"] == 1
+    assert run["outcomes"] == {"applied": 1, "ignored": 1}
     assert diag["requests"] == 2
     assert diag["waited_for_rate_limit_s"] == 0.0
     assert diag["runs"] == 1

@@ -192,25 +192,27 @@ class StorageClient:
         query = {"after": after, "limit": str(self.limit), "order": "received_at"}
         if before is not None:
             query["before"] = before
-        for attempt in range(self._retries + 1):
-            status, retry_after, body = await self._get(query)
-            if status == HTTPStatus.TOO_MANY_REQUESTS:
-                if attempt == self._retries:
-                    break
-                wait = retry_after_seconds(retry_after, self._now())
-                self.waited += wait
-                await self._sleep(wait)
-                continue
-            if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
-                raise StorageAuthError(f"the API key was refused (HTTP {status})")
-            if status == HTTPStatus.NOT_FOUND:
-                raise StorageNotFoundError(
-                    "no such application, or its Storage Integration is not enabled (HTTP 404)"
+        waits = 0
+        status, retry_after, body = await self._get(query)
+        while status == HTTPStatus.TOO_MANY_REQUESTS:
+            if waits == self._retries:
+                raise StorageRateLimitedError(
+                    f"still rate limited (HTTP 429) after {self._retries} waits"
                 )
-            if status != HTTPStatus.OK:
-                raise StorageError(f"unexpected answer HTTP {status}")
-            return parse_page(body)
-        raise StorageRateLimitedError(f"still rate limited (HTTP 429) after {self._retries} waits")
+            waits += 1
+            wait = retry_after_seconds(retry_after, self._now())
+            self.waited += wait
+            await self._sleep(wait)
+            status, retry_after, body = await self._get(query)
+        if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+            raise StorageAuthError(f"the API key was refused (HTTP {status})")
+        if status == HTTPStatus.NOT_FOUND:
+            raise StorageNotFoundError(
+                "no such application, or its Storage Integration is not enabled (HTTP 404)"
+            )
+        if status != HTTPStatus.OK:
+            raise StorageError(f"unexpected answer HTTP {status}")
+        return parse_page(body)
 
     async def _get(self, query: dict[str, str]) -> tuple[int, str | None, bytes]:
         """One GET: status, Retry-After, and the body (bounded)."""

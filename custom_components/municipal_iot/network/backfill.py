@@ -135,7 +135,6 @@ class Backfill:
         self.reports: deque[BackfillReport] = deque(maxlen=REPORTS_KEPT)
         self.runs = 0
         self._running = False
-        self._stopped = False
         self._newest: datetime | None = None  # the hub's newest receive time at the last check
         self._last_run: datetime | None = None
 
@@ -162,10 +161,9 @@ class Backfill:
 
         @callback
         def stop() -> None:
-            self._stopped = True
+            # A run still going is cancelled with the entry's background tasks.
             cancel_check()
-            if self.hass.data.get(BACKFILLS, {}).get(self.entry.entry_id) is self:
-                del self.hass.data[BACKFILLS][self.entry.entry_id]
+            self.hass.data[BACKFILLS].pop(self.entry.entry_id, None)
 
         return stop
 
@@ -201,8 +199,6 @@ class Backfill:
         try:
             until = rfc3339(before) if before is not None else None
             async for page in self.client.pages(rfc3339(after), until):
-                if self._stopped:
-                    break
                 self._apply(page, report, known)
         except StorageAuthError as err:
             report.error = str(err)
