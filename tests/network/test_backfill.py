@@ -219,6 +219,7 @@ async def test_a_refused_key_opens_a_repair_issue_until_a_fetch_works(
     }
     diag = await diagnostics(hass, entry)
     assert diag["backfill"]["last_error"] == "the API key was refused (HTTP 401)"
+    assert diag["backfill"]["last_error_at"] == "2026-11-26T10:00:30+00:00"
     assert diag["entry"]["options"]["storage_api_key"] == "**REDACTED**"
     assert API_KEY not in str(diag)
 

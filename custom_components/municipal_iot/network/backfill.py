@@ -285,11 +285,13 @@ def backfill_diagnostics(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> dict
     backfill = hass.data.get(BACKFILLS, {}).get(entry.entry_id)
     if backfill is None:
         return None
-    last_error = next((r.error for r in reversed(backfill.reports) if r.error), None)
+    failed = next((r for r in reversed(backfill.reports) if r.error), None)
     return {
         "runs": backfill.runs,
         "requests": backfill.client.requests,
         "waited_for_rate_limit_s": backfill.client.waited,
-        "last_error": last_error,
+        # The newest failure among the kept runs (a later run may have worked).
+        "last_error": failed.error if failed else None,
+        "last_error_at": failed.started.isoformat() if failed else None,
         "reports": [report.as_dict() for report in backfill.reports],
     }
