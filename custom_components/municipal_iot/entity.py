@@ -45,12 +45,20 @@ class PushEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Remember what Home Assistant writes when the entity is added."""
         await super().async_added_to_hass()
+        self._remember_written()
+
+    def _remember_written(self) -> None:
+        """Take what is shown now as written (again after restoring a last state)."""
         self._written = (self._shown(), self.available)
+
+    def _always_write(self) -> bool:
+        """Return True to write even when nothing shown changed (a heartbeat state)."""
+        return self.entity_description.always_write
 
     @callback
     def _refresh(self, context: Context | None = None) -> None:
         shown = (self._shown(), self.available)
-        if shown == self._written and not self.entity_description.always_write:
+        if shown == self._written and not self._always_write():
             return
         self._written = shown
         if context is not None:

@@ -8,8 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import (
+    async_track_state_change_event,
+    async_track_state_report_event,
+)
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -46,6 +50,19 @@ def temperature(hass: HomeAssistant, device: str) -> str:
     state = hass.states.get(f"sensor.{device}_temperature")
     assert state is not None
     return state.state
+
+
+def writes_of(hass: HomeAssistant, entity_id: str) -> list[str]:
+    """Collect the state writes (changed or reported) of ``entity_id`` from now on."""
+    writes: list[str] = []
+
+    @callback
+    def record(event: Event[Any]) -> None:
+        writes.append(event.data["new_state"].state)
+
+    async_track_state_change_event(hass, entity_id, record)
+    async_track_state_report_event(hass, entity_id, record)
+    return writes
 
 
 @pytest.fixture
@@ -103,6 +120,8 @@ async def test_ha_down_gets_the_missed_uplinks_back_at_start_and_no_state_moves_
     server.gate = asyncio.Event()  # the storage answers after B's webhook uplink
     assert await hass.config_entries.async_setup(entry.entry_id)
     await server.asked.wait()
+    await hass.async_block_till_done()  # the entities are added (A's motion restored "on")
+    motion_writes = writes_of(hass, "binary_sensor.apt_12_motion_motion")
     newest_b = uplink_b("0100fa", 3, "2026-11-26T11:50:00Z")  # 25.0, by webhook
     assert await post(WEBHOOK_TTS, newest_b) == (200, "ok")
     server.gate.set()
@@ -111,7 +130,10 @@ async def test_ha_down_gets_the_missed_uplinks_back_at_start_and_no_state_moves_
     assert server.requests[0]["after"] == "2026-11-26T10:02:00.381960Z"
     assert server.requests[0]["order"] == "received_at"
     assert temperature(hass, "apt_12_motion") == "23.0"
-    assert hass.states.get("binary_sensor.apt_12_motion_motion").state == "off"
+    # Stored motion is history, not a live report: supervision must not count it as
+    # activity now, so the motion state (restored from 10:00) is not written at all.
+    assert motion_writes == []
+    assert hass.states.get("binary_sensor.apt_12_motion_motion").state == "on"
     last_motion = hass.states.get("sensor.apt_12_motion_last_motion")
     assert last_motion.state == "2026-11-26T10:30:00+00:00"
     assert temperature(hass, "apt_14_motion") == "25.0"  # the 10:40 uplink did not move it back

@@ -14,7 +14,8 @@ from ..store import domain_store
 from .backfill import Backfill, storage_configured
 from .binary_sensor import async_setup_binary_sensors
 from .const import is_mqtt
-from .hub import LoRaWANConfigEntry, LoRaWANHub, devices_store_key
+from .device import devices_store_key
+from .hub import LoRaWANConfigEntry, LoRaWANHub
 from .receiver import async_register_webhook
 from .sensor import async_setup_sensors
 

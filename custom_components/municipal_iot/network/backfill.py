@@ -247,7 +247,7 @@ class Backfill:
                 if known.get(message.device.dev_eui) == (message.received_at, message.f_cnt):
                     report.already_seen += 1
                     continue
-            report.outcomes[self.hub.async_handle(message)] += 1
+            report.outcomes[self.hub.async_handle(message, stored=True)] += 1
 
     def _key_refused(self, reason: str) -> None:
         ir.async_create_issue(

@@ -73,6 +73,7 @@ class LoRaWANBinarySensor(LoRaWANEntity, BinarySensorEntity, RestoreEntity):
             STATE_OFF,
         }:
             self._restored = last.state == STATE_ON
+            self._remember_written()  # HA writes the restored state once the entity is added
 
     @property
     def is_on(self) -> bool | None:

@@ -15,6 +15,7 @@ from homeassistant.util.signal_type import SignalType
 from ..const import DOMAIN
 from ..decoders.base import DeviceKind
 from ..decoders.registry import DECODERS
+from ..lorawan.messages import Uplink
 from ..store import StoreSchema, iso_datetime
 
 # Entity keys every device gets, whatever it reports.
@@ -62,6 +63,12 @@ HUB_STORE_SCHEMA = StoreSchema(
 )
 
 
+# Values that tell what is happening now: an uplink fetched from storage (backfill) or
+# arriving out of order does not set them, and its entities do not rewrite them, since
+# supervision counts a written motion state as a live report.
+LIVE_KEYS = frozenset({"motion", "occupancy"})
+
+
 def refused_issue_id(entry_id: str, device: DeviceData) -> str:
     """Repair issue id for a device whose uplinks keep being refused."""
     return f"uplinks_refused_{entry_id}_{device.dev_eui}"
@@ -91,6 +98,7 @@ class DeviceData:
     last_error: str | None = None
     failed_uplinks: int = 0  # undecodable uplinks in a row (a repair issue at a few)
     location: Mapping[str, Any] | None = None
+    replaying: bool = False  # entities refresh for an uplink that is not a live report
 
     @property
     def manufacturer(self) -> str:
@@ -135,3 +143,28 @@ class DeviceData:
             keys=set(data.get("keys", ())) | BASE_KEYS,
             decoder_state=dict(data.get("decoder_state", {})),
         )
+
+
+def new_keys_signal(entry_id: str) -> SignalType[DeviceData, set[str]]:
+    """Return the signal sent when a device reports a measurement for the first time."""
+    return SignalType(f"{DOMAIN}_{entry_id}_new_keys")
+
+
+def devices_store_key(entry_id: str) -> str:
+    """Return the storage key of an entry's devices."""
+    return f"{entry_id}.devices"
+
+
+def key_issue_id(entry_id: str, dev_eui: str) -> str:
+    """Repair issue id for a meter whose key is missing."""
+    return f"meter_key_required_{entry_id}_{dev_eui}"
+
+
+def link_values(uplink: Uplink) -> dict[str, Any]:
+    """Return the link values of an uplink (last seen, the best gateway's RSSI and SNR)."""
+    link: dict[str, Any] = {"last_seen": uplink.received_at}
+    if uplink.rssi is not None:
+        link["rssi"] = uplink.rssi
+    if uplink.snr is not None:
+        link["snr"] = uplink.snr
+    return link

@@ -82,6 +82,10 @@ class LoRaWANEntity(PushEntity):
         """Unavailable when the device missed its expected uplinks."""
         return self.device.available
 
+    def _always_write(self) -> bool:
+        """Rewrite a heartbeat state for live uplinks only, never for stored or late ones."""
+        return self.entity_description.always_write and not self.device.replaying
+
     async def async_added_to_hass(self) -> None:
         """Refresh on the device's uplinks."""
         await super().async_added_to_hass()

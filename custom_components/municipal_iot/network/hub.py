@@ -60,25 +60,20 @@ from .const import (
 )
 from .device import (
     HUB_STORE_SCHEMA,
+    LIVE_KEYS,
     NO_ERROR,
     REFUSED_ISSUE_AFTER,
     DeviceData,
     device_signal,
+    devices_store_key,
+    key_issue_id,
+    link_values,
+    new_keys_signal,
     refused_issue_id,
 )
 from .pending import PendingDevices
 
 type LoRaWANConfigEntry = ConfigEntry[LoRaWANHub]
-
-
-def new_keys_signal(entry_id: str) -> SignalType[DeviceData, set[str]]:
-    """Return the signal sent when a device reports a measurement for the first time."""
-    return SignalType(f"{DOMAIN}_{entry_id}_new_keys")
-
-
-def devices_store_key(entry_id: str) -> str:
-    """Return the storage key of an entry's devices."""
-    return f"{entry_id}.devices"
 
 
 class Outcome(StrEnum):
@@ -235,16 +230,20 @@ class LoRaWANHub:
             signal = self._signals[dev_eui] = device_signal(self.entry.entry_id, dev_eui)
         return signal
 
-    def _notify(self, device: DeviceData) -> None:
+    def _notify(self, device: DeviceData, *, live: bool = True) -> None:
         # All state writes caused by one message share one context, so the logbook
         # and automations see them as one event.
-        async_dispatcher_send(self.hass, self.signal(device.dev_eui), Context())
+        device.replaying = not live
+        try:
+            async_dispatcher_send(self.hass, self.signal(device.dev_eui), Context())
+        finally:
+            device.replaying = False
 
     # ----- message handling ------------------------------------------------------
 
     @callback
-    def async_handle(self, message: Message) -> Outcome:
-        """Apply one parsed message."""
+    def async_handle(self, message: Message, *, stored: bool = False) -> Outcome:
+        """Apply one parsed message; ``stored``: fetched from storage, not a live report."""
         if isinstance(message, Ignored):
             outcome = Outcome.IGNORED
         elif isinstance(message, Join):
@@ -255,7 +254,7 @@ class LoRaWANHub:
         elif isinstance(message, DeviceStatus):
             outcome = self._handle_status(message)
         else:
-            outcome = self._handle_uplink(message)
+            outcome = self._handle_uplink(message, live=not stored)
         self.counters[outcome] += 1
         return outcome
 
@@ -269,7 +268,7 @@ class LoRaWANHub:
         self._notify(device)
         return Outcome.APPLIED
 
-    def _handle_uplink(self, uplink: Uplink) -> Outcome:
+    def _handle_uplink(self, uplink: Uplink, *, live: bool) -> Outcome:
         dev_eui = uplink.device.dev_eui
         device = self.devices.get(dev_eui)
         if device is None:
@@ -289,11 +288,13 @@ class LoRaWANHub:
         device.location = uplink.location
         decoded = self._decode(device, uplink)
         values = decoded_values(decoded, uplink.received_at) if decoded else {}
-        if decoded is not None and "motion" not in values and "motion" in device.keys:
+        if not live:
+            values = {key: value for key, value in values.items() if key not in LIVE_KEYS}
+        elif decoded is not None and "motion" not in values and "motion" in device.keys:
             values["motion"] = False  # an uplink without motion turns motion off
-        self._apply_values(device, values | _link_values(uplink))
-        self._seen(device, uplink.received_at)
-        self._notify(device)
+        self._apply_values(device, values | link_values(uplink))
+        self._seen(device, uplink.received_at, live=live)
+        self._notify(device, live=live)
         if decoded is not None:
             self._send_decoded(device, decoded, uplink)
         return Outcome.APPLIED if decoded is not None else Outcome.UNDECODABLE
@@ -311,7 +312,7 @@ class LoRaWANHub:
             motion_at = decoded.motion_at or uplink.received_at
             if motion_at > device.values.get("last_motion", motion_at):
                 self._apply_values(device, {"last_motion": motion_at})
-                self._notify(device)
+                self._notify(device, live=False)
         if decoded is not None and device.kind is DeviceKind.WATER_METER:
             self._send_decoded(device, decoded, uplink, late=True)
         return Outcome.OUT_OF_ORDER
@@ -446,10 +447,11 @@ class LoRaWANHub:
     def _is_fresh(self, device: DeviceData, now: datetime) -> bool:
         return device.last_seen is not None and now - device.last_seen < self.timeout(device)
 
-    def _seen(self, device: DeviceData, at: datetime) -> None:
+    def _seen(self, device: DeviceData, at: datetime, *, live: bool = True) -> None:
         # A network server whose clock runs ahead must not keep a device alive.
         device.last_seen = min(at, dt_util.utcnow())
-        if not device.available:
+        # Only a live uplink makes a device available again: a stored one is old news.
+        if live and not device.available:
             device.available = True
             if self._availability_log.record(f"up {device.dev_eui}", time.monotonic()):
                 LOGGER.info(
@@ -483,17 +485,3 @@ class LoRaWANHub:
             self._notify(device)
 
         self._timers[device.dev_eui] = async_track_point_in_utc_time(self.hass, expired, when)
-
-
-def _link_values(uplink: Uplink) -> dict[str, Any]:
-    link: dict[str, Any] = {"last_seen": uplink.received_at}
-    if uplink.rssi is not None:
-        link["rssi"] = uplink.rssi
-    if uplink.snr is not None:
-        link["snr"] = uplink.snr
-    return link
-
-
-def key_issue_id(entry_id: str, dev_eui: str) -> str:
-    """Repair issue id for a meter whose key is missing."""
-    return f"meter_key_required_{entry_id}_{dev_eui}"

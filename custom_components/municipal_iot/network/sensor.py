@@ -159,6 +159,7 @@ class LoRaWANSensor(LoRaWANEntity, RestoreSensor):
         await super().async_added_to_hass()
         if (last := await self.async_get_last_sensor_data()) is not None:
             self._restored = last.native_value  # type: ignore[assignment]  # Decimal never stored here
+            self._remember_written()  # HA writes the restored value once the entity is added
 
     @property
     def native_value(self) -> StateType | datetime:
