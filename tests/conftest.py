@@ -52,6 +52,12 @@ def recorder_db_url(
         yield url
 
 
+@pytest.fixture
+def hass_config_dir(hass_tmp_config_dir: str) -> str:
+    """Each test's own configuration directory: the care journal writes real files there."""
+    return hass_tmp_config_dir
+
+
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Enable this repository's integration in every test."""

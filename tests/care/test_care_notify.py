@@ -117,8 +117,13 @@ async def test_failed_push_falls_back(
     assert shown["title"] == "Alarm: Lägenhet 3"
     assert shown["message"].startswith("No motion for 1 h 10 min (since 11:15).")
 
+    # The clock steps through the retries (30 s and 2 min after the failure): they fail too.
+    await advance(hass, clock, 0.5)
+    await advance(hass, clock, 1.5)
+    gave_up = [item for item in unit.journal.entries if item.kind == "delivery_gave_up"]
+    assert [item.data["target"] for item in gave_up] == [STAFF[1]]
     # No escalation target: the escalation shows in Home Assistant as well.
-    await advance(hass, clock, 10)
+    await advance(hass, clock, 8)
     assert notifications(hass)[ALARM_ID]["title"] == "Not acknowledged: Lägenhet 3"
 
 

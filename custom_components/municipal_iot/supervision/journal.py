@@ -9,7 +9,8 @@ push notifications for an episode went out, with ``data["episode_id"]``) with
 
 Storage is by calendar month (UTC): :meth:`Journal.month_data` is one month's
 stored form, :meth:`Journal.take_changes` tells which months changed or were
-dropped since the last save (so only those are written), and
+dropped since the last save, :meth:`Journal.take_added` which entries were
+recorded since (so only those are appended), and
 :meth:`Journal.from_months` rebuilds from the months' stored forms.
 :meth:`Journal.to_dict` / :meth:`Journal.from_dict` are the single-document form
 (version 1, the storage before month segments; kept for migration).
@@ -196,6 +197,7 @@ class Journal:
         self._next_id = max([next_id, *(entry.id + 1 for entry in self._entries)])
         self._changed: set[str] = set()  # months written to since take_changes()
         self._dropped: set[str] = set()  # months removed by retention since take_changes()
+        self._added: list[JournalEntry] = []  # entries recorded since take_added()
 
     def __len__(self) -> int:
         """Return the number of entries."""
@@ -234,6 +236,7 @@ class Journal:
         )
         self._next_id += 1
         self._changed.add(month_of(entry.at))
+        self._added.append(entry)
         if self._entries and entry.at < self._entries[-1].at:
             bisect.insort(self._entries, entry, key=lambda item: (item.at, item.id))
         else:
@@ -335,6 +338,11 @@ class Journal:
         changed, dropped = self._changed, self._dropped
         self._changed, self._dropped = set(), set()
         return changed, dropped
+
+    def take_added(self) -> list[JournalEntry]:
+        """Return the entries recorded since the last call (for an append-only writer)."""
+        added, self._added = self._added, []
+        return added
 
     @classmethod
     def from_months(
