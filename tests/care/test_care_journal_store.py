@@ -58,8 +58,6 @@ def _store(data: dict[str, Any], key: str) -> dict[str, Any]:
     return {"version": 1, "minor_version": 1, "key": key, "data": data}
 
 
-
-
 def _file(hass: HomeAssistant, month: str) -> Path:
     return Path(hass.config.path(".storage", f"{KEY}.{month}.jsonl"))
 

@@ -9,11 +9,15 @@ import csv
 import hashlib
 import io
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
+from aiohttp import web
 from homeassistant.components import frontend
+from homeassistant.components.websocket_api import http as websocket_http
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
@@ -35,6 +39,22 @@ pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off", "phones")
 
 FRONTEND = REPO / "frontend"
 BUNDLE = REPO / "custom_components" / "municipal_iot" / "frontend" / BUNDLE_FILE
+
+
+@pytest.fixture(autouse=True)
+def no_websocket_heartbeat() -> Iterator[None]:
+    """Turn off the server's websocket heartbeat (a 55 s ping, then a pong deadline).
+
+    The frozen clock's jumps fire both timers at once while the test reads no
+    message, so the server would close the connection for a missing pong.
+    """
+    real = web.WebSocketResponse
+
+    def response(*args: Any, **kwargs: Any) -> web.WebSocketResponse:
+        return real(*args, **(kwargs | {"heartbeat": None}))
+
+    with patch.object(websocket_http.web, "WebSocketResponse", response):
+        yield
 
 
 async def _staff_ws(hass: HomeAssistant, hass_ws_client: Any, staff: MockUser) -> Any:
