@@ -371,3 +371,35 @@ class RealHass:
             self.process.kill()
             self.process.wait()
         self.log.close()
+
+
+def lower_threshold(hass: RealHass, token: str, number: int) -> None:
+    """As the administrator, give one apartment "no motion for 60 min" (still for 2 h)."""
+    status, flow = hass.call(
+        "POST",
+        "/api/config/config_entries/subentries/flow",
+        {"handler": [UNIT_ENTRY, "apartment"], "subentry_id": apartment_id(number)},
+        token,
+    )
+    assert status == 200, flow
+    path = f"/api/config/config_entries/subentries/flow/{flow['flow_id']}"
+    status, step = hass.call(
+        "POST",
+        path,
+        {
+            "label": f"Lgh {number}",
+            "motion_sensors": [f"binary_sensor.lgh_{number}_motion"],
+            "action_plan": "Knacka två gånger och vänta.",
+            "consent_date": "2026-01-15",
+            "rules_mode": "custom",
+        },
+        token,
+    )
+    assert step.get("step_id") == "rules", step
+    status, done = hass.call(
+        "POST",
+        path,
+        {"continuous_minutes": 60, "grace_minutes": 0, "sensor_unavailable_minutes": 15},
+        token,
+    )
+    assert done.get("reason") == "reconfigure_successful", done
