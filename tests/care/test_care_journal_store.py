@@ -7,6 +7,7 @@ entry. Now each calendar month (UTC) is an append-only JSON-lines file in
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -269,3 +270,64 @@ async def test_a_failing_disk_loses_no_entry(
     assert [line["id"] for line in _lines(hass, "2026-11")] == [
         item.id for item in unit.journal.month_entries("2026-11")
     ]
+
+
+async def test_an_interrupted_move_from_month_stores_runs_again(
+    hass: HomeAssistant, clock: Any, hass_storage: dict[str, Any]
+) -> None:
+    """A month Store whose file was already written is removed; the file is what counts."""
+    hass_storage[KEY] = _store({"version": 2, "next_id": 5, "months": ["2026-10"]}, KEY)
+    stale = {"version": 1, "month": "2026-10", "entries": OLD_ENTRIES[1:2]}
+    hass_storage[f"{KEY}.2026-10"] = _store(stale, f"{KEY}.2026-10")
+    _write_file(
+        hass, "2026-10", _header("2026-10"), *(json.dumps(e) + "\n" for e in OLD_ENTRIES[1:3])
+    )
+    entry = await setup_care(hass, care_entry(entry_id=ENTRY_ID))
+    assert f"{KEY}.2026-10" not in hass_storage
+    unit: CareUnit = entry.runtime_data
+    assert [item.id for item in unit.journal.entries[:2]] == [2, 3]
+    assert hass_storage[KEY]["data"]["version"] == 3
+
+
+async def test_a_listed_month_without_a_file_is_named(
+    hass: HomeAssistant,
+    clock: Any,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The index names a month whose file is gone: a warning, the other months load."""
+    months = ["2026-10", "2026-11"]
+    hass_storage[KEY] = _store({"version": 3, "next_id": 5, "months": months}, KEY)
+    _write_file(hass, "2026-11", _header("2026-11"), json.dumps(OLD_ENTRIES[3]) + "\n")
+    entry = await setup_care(hass, care_entry(entry_id=ENTRY_ID))
+    assert "Supervision journal month 2026-10 is in the index but has no file" in caplog.text
+    unit: CareUnit = entry.runtime_data
+    assert unit.journal.entries[0].id == 4
+    assert hass_storage[KEY]["data"]["months"] == ["2026-11"]
+
+
+class _TornFile(io.BytesIO):
+    """A file whose next write lands halfway and then fails (the disk filled up)."""
+
+    def write(self, data: Any) -> int:
+        super().write(bytes(data)[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+
+def test_a_torn_append_is_cut_off_and_reported(tmp_path: Path) -> None:
+    """A failed append leaves the file as it was and hands the lines back for a retry."""
+    files = journal_log.MonthFiles(tmp_path, "j.")
+    files.append("2026-11", b'{"id": 1}\n')
+    files.sync()
+    before = files.path("2026-11").read_bytes()
+    files._open.pop("2026-11").close()
+    torn = files._open["2026-11"] = _TornFile(before)  # the month's open file
+    torn.seek(0, io.SEEK_END)
+    failed, error = files.write({"2026-11": b'{"id": 2}\n'}, (), sync=False)
+    assert failed == {"2026-11": b'{"id": 2}\n'}
+    assert "No space" in error
+    assert torn.getvalue() == before  # the half line was cut off again
+    files.remove("2026-11")
+    assert not files.path("2026-11").exists()
+    assert files.months() == []
+    files.close()

@@ -92,8 +92,13 @@ class JournalStore:
         months = set(await self._hass.async_add_executor_job(self._files.months))
         stores = set(await self._hass.async_add_executor_job(self._store_months_on_disk))
         if isinstance(data, Mapping) and data.get("version") in (2, INDEX_VERSION):
-            next_id = int(data.get("next_id") or 1)
-            listed = {str(month) for month in data.get("months") or () if _MONTH.fullmatch(month)}
+            next_id = data["next_id"] if isinstance(data.get("next_id"), int) else 1
+            names = data.get("months")
+            listed = {
+                month
+                for month in (names if isinstance(names, list) else ())
+                if isinstance(month, str) and _MONTH.fullmatch(month)
+            }
             months |= listed if data["version"] == INDEX_VERSION else set()
             stores |= listed if data["version"] == 2 else set()
         elif data is not None:
@@ -119,7 +124,8 @@ class JournalStore:
 
     def _checked(self, month: str, read: MonthRead | None) -> list[JournalEntry]:
         if read is None:
-            LOGGER.error("Supervision journal month %s is listed but has no file", month)
+            # Benign after a crash between a month's removal (retention) and the index's save.
+            LOGGER.warning("Supervision journal month %s is in the index but has no file", month)
             return []
         for reason in read.dropped:
             LOGGER.warning("Dropped an unreadable supervision journal line: %s", reason)
