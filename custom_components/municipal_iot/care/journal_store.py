@@ -295,7 +295,10 @@ class JournalStore:
         self._sync_timer = self._retry_timer = None
         if lost := sum(data.count(b"\n") for data in self._appends.values()):
             LOGGER.error("%d supervision journal entries could not be written", lost)
-        await self._hass.async_add_executor_job(self._files.close)
+        try:
+            await self._hass.async_add_executor_job(self._files.close)
+        except OSError as err:
+            LOGGER.error("The supervision journal's last lines could not be synced: %s", err)
         await self._index.async_save(self._index_data(self._journal()))
 
 
