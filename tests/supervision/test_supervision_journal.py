@@ -445,6 +445,17 @@ def test_months_and_changes():
     assert restored.next_id == journal.next_id
 
 
+def test_take_added_tells_each_new_entry_once_also_out_of_order():
+    """The entries recorded since the last call, in the order recorded, loaded ones not."""
+    loaded = Journal([JournalEntry(1, _at(2026, 3, 5), "a", "A", "paused")])
+    assert loaded.take_added() == []
+    late = loaded.add(event(EventKind.RESUMED, _at(2026, 3, 6)), apartment_label="A")
+    early = loaded.add(event(EventKind.PAUSED, _at(2026, 3, 1)), apartment_label="A")
+    assert loaded.take_added() == [late, early]
+    assert [entry.id for entry in loaded.entries] == [early.id, 1, late.id]
+    assert loaded.take_added() == []
+
+
 def test_prune_months_drops_whole_months_and_keeps_episodes_whole():
     """Retention removes months that ended before the cutoff, unless an episode goes on."""
     journal = Journal()
