@@ -20,6 +20,7 @@ the answer and the commit are covered in tests/meter/test_meter_statistics.py.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import sqlite3
@@ -116,8 +117,8 @@ def _post_hours(
             return
         try:
             status = _post(hass, network, _uplink(meter, int(at.timestamp()) // 3600 % 65536, at))
-        except OSError:
-            return  # Home Assistant is gone
+        except OSError, http.client.HTTPException:
+            return  # Home Assistant is gone (refused, reset, or cut off mid-answer)
         if 200 <= status < 300:
             answered.append(at)
 
