@@ -2,7 +2,7 @@
 
 Issue 10, defect 3: the importer's saved position was written apart from the
 recorder's commit, and a kill -9 under load left hours missing for good. Here a
-real ``hass`` (its own configuration, SQLite recorder, committing every 5 s) gets
+real ``hass`` (its own configuration, the default SQLite recorder) gets
 a ChirpStack connection with four Kamstrup meters and a care unit whose apartment
 is in alarm. One client per meter posts its hourly uplinks (each carries 36 hours
 of history) as fast as Home Assistant answers; Home Assistant is killed with
@@ -10,7 +10,7 @@ SIGKILL in the middle, started again, and the meters go on reporting. Then, from
 the recorder's database: every hour from the first to the last one reported by
 an uplink answered 2xx is there exactly once, with the meter's register as state
 and a sum that grows by exactly the hour's use (an hour imported twice would
-count twice). And the apartment is still in alarm.
+count twice). And the apartment is still in alarm, as the same episode.
 
 What the kill cost is printed (``-s``): so far the recorder had committed every
 answered hour each time, as it commits an import at once; the rows lost between
