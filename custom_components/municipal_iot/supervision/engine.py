@@ -78,6 +78,7 @@ Semantics in brief (details in the method docstrings):
   (no grace, even while away: a return at night is worth a look too). Fresh
   motion within the return minutes marks it "returned"; motion never clears a
   night-exit alarm's escalation: staff decide.
+* Planned checks document themselves at their times (:mod:`.planned`).
 
 Cost: an update touches a handful of fields; the only non-trivial work is
 recomputing the next inactivity deadline after motion, a scan of at most a few
@@ -86,13 +87,14 @@ band occurrences per configured band (cached until the still time changes).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from . import planned as plan
 from .events import Event, EventKind
 from .rules import DEFAULT_RETURN_MINUTES, ApartmentRules, CheckWindow
 from .schedule import (
@@ -136,6 +138,7 @@ class _Due(IntEnum):
     NOT_BACK = 7
     INACTIVITY = 8
     WINDOW = 9
+    PLANNED = 10
 
 
 def _later(first: datetime | None, second: datetime | None) -> datetime | None:
@@ -181,6 +184,7 @@ class ApartmentSupervisor:
         self._away: AwayInfo | None = None
         self._doors = frozenset(rules.door_ids)
         self._state_lost_at: datetime | None = None
+        self._planned = plan.PlannedTracker(now)
         if state is not None:
             self._load(state)
         self._sync_sensors(now)
@@ -296,6 +300,15 @@ class ApartmentSupervisor:
             ]
             if self._away is not None:
                 events.append(self._end_away("resolved", now))
+            checks = episode.detail.get("planned_checks") or ()
+            visit = {
+                "episode_id": episode.episode_id,
+                "user_id": user_id,
+                "closed_outcome": outcome,
+            }
+            events.extend(
+                self._planned_done(now, checks, plan.DONE_VISIT, evidence_at=iso(now), **visit)
+            )
             return events
 
         return self._input(apply)
@@ -344,6 +357,10 @@ class ApartmentSupervisor:
 
         def apply(now: datetime) -> list[Event]:
             events = [] if self._grace is None else [self._cancel_grace("paused", now)]
+            pending = self._planned.take_pending()
+            events.extend(
+                self._planned_done(now, pending, plan.NOT_DONE_PAUSED, pause_reason=reason)
+            )
             self._door_closed_at = None  # no outing is concluded from a paused time
             since = now if self._pause is None else self._pause.since
             self._pause = PauseInfo(since=since, until=until, reason=reason, user_id=user_id)
@@ -393,6 +410,7 @@ class ApartmentSupervisor:
             if self._away is not None:
                 events.append(self._end_away("rules", now))
         self._window_cursor = max(self._window_cursor, now)
+        self._planned.cursor = max(self._planned.cursor, now)
         self._sync_sensors(now)
         self._refresh_sensor_ok(now)
         episode = self._episode
@@ -516,6 +534,11 @@ class ApartmentSupervisor:
         return None if check is None else check + timedelta(minutes=self._rules.grace_minutes)
 
     @property
+    def next_planned_check(self) -> datetime | None:
+        """Return the next planned check, if the apartment has planned checks."""
+        return self._planned.next_due(self._rules.planned, self._tz)
+
+    @property
     def state_lost_at(self) -> datetime | None:
         """Return when the stored state was found unreadable, until staff checked."""
         return self._state_lost_at
@@ -564,6 +587,7 @@ class ApartmentSupervisor:
             "door_closed_at": iso_or_none(self._door_closed_at),
             "away": None if self._away is None else self._away.to_dict(),
             "state_lost_at": iso_or_none(self._state_lost_at),
+            "planned": self._planned.to_dict(),
         }
 
     def _load(self, state: Mapping[str, Any]) -> None:
@@ -586,6 +610,8 @@ class ApartmentSupervisor:
         away = state.get("away")
         self._away = None if away is None else AwayInfo.from_dict(away)
         self._state_lost_at = parse_iso_or_none(state.get("state_lost_at"))
+        if (planned := state.get("planned")) is not None:
+            self._planned = plan.PlannedTracker.from_dict(planned)
 
     # -------------------------------------------------------------- internals
 
@@ -632,7 +658,7 @@ class ApartmentSupervisor:
             cache = self._window_cache = (cursor, pending)
         return cache[1]
 
-    def _next_due(self) -> tuple[datetime, _Due, str] | None:
+    def _next_due(self) -> tuple[datetime, _Due, str] | None:  # noqa: C901 - one line per rule
         items: list[tuple[datetime, _Due, str]] = []
         pause = self._pause
         if pause is not None and pause.until is not None:
@@ -654,6 +680,8 @@ class ApartmentSupervisor:
             if (outing := self._outing_due()) is not None:
                 items.append((outing, _Due.OUTING, ""))
             items.extend((occ.end, _Due.WINDOW, "") for _, occ in self._pending_windows())
+        if (planned := self.next_planned_check) is not None:  # paused too: documented as not done
+            items.append((planned, _Due.PLANNED, ""))
         return min(items) if items else None
 
     def _outing_due(self) -> datetime | None:
@@ -711,7 +739,8 @@ class ApartmentSupervisor:
             events.extend(self._fire(due[0], due[1], due[2], now))
         raise RuntimeError("supervision deadlines do not advance")  # pragma: no cover
 
-    def _fire(self, at: datetime, kind: _Due, key: str, now: datetime) -> list[Event]:
+    def _fire(self, at: datetime, kind: _Due, key: str, now: datetime) -> list[Event]:  # noqa: C901
+        # One case per kind of deadline.
         match kind:
             case _Due.PAUSE_END:
                 event = self._resume(at, now, user_id=None, automatic=True)
@@ -731,6 +760,8 @@ class ApartmentSupervisor:
                 return self._inactivity_failed(at, now)
             case _Due.WINDOW:
                 return self._windows_end(at, now)
+            case _Due.PLANNED:
+                return self._planned_checks(at, now)
         return [event]
 
     def _resume(
@@ -858,6 +889,10 @@ class ApartmentSupervisor:
             return []  # a motion sensor still shows motion: someone is inside
         self._away = AwayInfo(since=closed, detected_at=now)
         events = [] if self._grace is None else [self._cancel_grace("away", now)]
+        away = {"away_since": iso(closed)}
+        events.extend(
+            self._planned_done(now, self._planned.take_pending(), plan.NOT_DONE_AWAY, **away)
+        )
         events.append(self._event(EventKind.AWAY_STARTED, now, since=iso(closed), due_at=iso(at)))
         return events
 
@@ -893,6 +928,8 @@ class ApartmentSupervisor:
         events: list[Event] = []
         if self._grace is not None:
             events.append(self._cancel_grace("motion", now))
+        pending = self._planned.take_pending()
+        events.extend(self._planned_done(now, pending, plan.DONE_DIGITAL, evidence_at=iso(now)))
         episode = self._episode
         if (
             episode is not None
@@ -1020,6 +1057,8 @@ class ApartmentSupervisor:
         grace_started_at: datetime | None,
     ) -> Event:
         episode_id = f"{self._apartment_id}-{now:%Y%m%dT%H%M%SZ}"
+        if pending := self._planned.take_pending():  # the alarm's closure documents them
+            detail = {**detail, "planned_checks": pending}
         interval = self._rules.policy.reminder_minutes
         self._episode = EpisodeInfo(
             episode_id=episode_id,
@@ -1069,3 +1108,43 @@ class ApartmentSupervisor:
         return self._event(
             EventKind.REMIND, now, episode_id=episode.episode_id, count=count, due_at=iso(at)
         )
+
+    def _planned_checks(self, at: datetime, now: datetime) -> list[Event]:
+        """Document the planned checks due at ``at`` (see :mod:`.planned`)."""
+        rule, events = self._rules.planned, []
+        if rule is None:  # pragma: no cover - only due while the rule exists
+            return []
+        pause, away = self._pause, self._away
+        situation = plan.Situation(
+            pause_reason=None if pause is None else pause.reason,
+            away_since=None if away is None else away.since,
+            sensor_ok=self._sensor_ok,
+            last_motion=self.last_motion,
+            confirmed_at=self._confirmed_at,
+        )
+        for check in self._planned.take_due(rule, at, self._tz):
+            if (outcome := plan.conclude(at, rule.lookback, situation)) is not None:
+                events.append(self._event(EventKind.PLANNED_CHECK, now, **check, **outcome))
+                continue
+            missed = {**check, "lookback_minutes": rule.lookback_minutes}
+            missed["last_motion"] = iso_or_none(self.last_motion)
+            if (episode := self._episode) is not None:  # the open alarm's closure documents it
+                attached = [*episode.detail.get("planned_checks", ()), check]
+                self._episode = replace(
+                    episode, detail={**episode.detail, "planned_checks": attached}
+                )
+                missed["episode_id"] = episode.episode_id
+            else:
+                self._planned.pending.append(check)
+            events.append(self._event(EventKind.PLANNED_CHECK_MISSED, now, **missed))
+            if self._episode is None and self._grace is None:
+                events.extend(self._start_grace(plan.REASON_PLANNED, at, now, dict(check)))
+        return events
+
+    def _planned_done(
+        self, now: datetime, checks: Iterable[Mapping[str, Any]], outcome: str, **data: Any
+    ) -> list[Event]:
+        return [
+            self._event(EventKind.PLANNED_CHECK, now, **check, outcome=outcome, **data)
+            for check in checks
+        ]

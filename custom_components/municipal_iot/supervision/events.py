@@ -37,6 +37,12 @@ Data keys per kind (all alarm-episode events carry ``episode_id``):
   inside followed the door within the rule's return minutes).
 * ``night_door``: sensor_id, band, episode_id - a door opened in the night band
   while an alarm was already open (logged; no second alarm).
+* ``planned_check``: planned_at, planned (``"HH:MM"``), outcome (see
+  :mod:`.planned`) and evidence_at (``done_*``), pause_reason
+  (``not_done_paused``) or away_since (``not_done_away``); closing an alarm
+  adds episode_id, user_id and closed_outcome.  ``planned_check_missed``:
+  planned_at, planned, lookback_minutes, last_motion (+ episode_id when an
+  alarm was already open): no sign of activity, the check waits for an outcome.
 * ``state_lost``: the stored state could not be read (see
   :meth:`~.engine.ApartmentSupervisor.mark_state_lost`).
   ``state_checked``: user_id, lost_at, outcome (+ note): staff checked the apartment.
@@ -76,6 +82,8 @@ class EventKind(StrEnum):
     NIGHT_DOOR = "night_door"
     STATE_LOST = "state_lost"
     STATE_CHECKED = "state_checked"
+    PLANNED_CHECK = "planned_check"
+    PLANNED_CHECK_MISSED = "planned_check_missed"
 
 
 # Kinds that call for a staff notification (the adapter chooses priority and wording).

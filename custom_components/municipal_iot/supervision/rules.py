@@ -22,6 +22,8 @@ strings for weekdays are accepted. Every rule is optional and they combine:
 * ``night_exit`` - a door opening inside ``start``-``end`` (on ``weekdays``)
   raises an alarm at once; motion inside within ``return_minutes`` marks it
   "returned" (it stays open for staff).
+* ``planned`` - planned checks (``times``: ``at`` and ``weekdays``;
+  ``lookback_minutes``), see :mod:`.planned`.
 
 Example::
 
@@ -48,7 +50,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .planned import PlannedChecks
 
 ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
 MINUTES_PER_DAY = 24 * 60
@@ -347,6 +352,7 @@ class ApartmentRules:
     door_ids: tuple[str, ...] = ()  # which of sensor_ids are doors
     outing: OutingRule | None = None
     night_exit: NightExitRule | None = None
+    planned: PlannedChecks | None = None
 
     def __post_init__(self) -> None:
         """Validate the scalar settings."""
@@ -376,6 +382,7 @@ class ApartmentRules:
             or self.continuous_minutes
             or self.night_exit
             or not_back
+            or self.planned
         )
 
     @classmethod
@@ -383,6 +390,8 @@ class ApartmentRules:
         cls, data: Mapping[str, Any], *, policy: AlertPolicy | None = None
     ) -> ApartmentRules:
         """Build rules from a stored dict; ``policy`` overrides ``data["policy"]``."""
+        from .planned import PlannedChecks  # noqa: PLC0415 - planned.py uses this module's parsers
+
         sensors = data.get("sensors", ())
         if isinstance(sensors, str) or not all(isinstance(s, str) and s for s in sensors):
             raise RulesError("sensors must be a list of sensor ids")
@@ -390,6 +399,7 @@ class ApartmentRules:
         if isinstance(doors, str) or not all(isinstance(s, str) and s for s in doors):
             raise RulesError("doors must be a list of sensor ids")
         outing, night_exit = data.get("outing"), data.get("night_exit")
+        planned = data.get("planned")
         return cls(
             sensor_ids=tuple(sensors),
             bands=tuple(TimeBand.from_dict(item) for item in data.get("bands", ())),
@@ -411,6 +421,7 @@ class ApartmentRules:
             door_ids=tuple(doors),
             outing=None if not outing else OutingRule.from_dict(outing),
             night_exit=None if not night_exit else NightExitRule.from_dict(night_exit),
+            planned=None if not planned else PlannedChecks.from_dict(planned),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -427,4 +438,5 @@ class ApartmentRules:
             "doors": list(self.door_ids),
             "outing": None if self.outing is None else self.outing.to_dict(),
             "night_exit": None if self.night_exit is None else self.night_exit.to_dict(),
+            "planned": None if self.planned is None else self.planned.to_dict(),
         }
