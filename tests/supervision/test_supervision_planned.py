@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from custom_components.municipal_iot.supervision.engine import ApartmentSupervisor
 from custom_components.municipal_iot.supervision.events import EventKind
-from custom_components.municipal_iot.supervision.planned import PlannedChecks
+from custom_components.municipal_iot.supervision.planned_rules import PlannedChecks
 from custom_components.municipal_iot.supervision.rules import ApartmentRules, RulesError
 from custom_components.municipal_iot.supervision.state import Status
 

@@ -38,6 +38,8 @@ CONF_UNAVAILABLE: Final = "sensor_unavailable_minutes"
 CONF_INTERVAL: Final = "sensor_interval_minutes"
 CONF_OUTING: Final = "outing"
 CONF_NIGHT_EXIT: Final = "night_exit"
+CONF_PLANNED: Final = "planned"  # planned checks: times (a list in the form) and a look-back
+CONF_PLANNED_LOOKBACK: Final = "planned_lookback_minutes"  # the form's field
 # The rules form's flat fields of the door rules (stored nested under the two keys above)
 CONF_OUTING_MINUTES: Final = "outing_minutes"
 CONF_NOT_BACK_START: Final = "not_back_start"
@@ -82,6 +84,8 @@ EVENT_TYPES: Final[dict[EventKind, str]] = {
     EventKind.NIGHT_DOOR: EVENT_ALARM,
     EventKind.STATE_LOST: EVENT_SUPERVISION,
     EventKind.STATE_CHECKED: EVENT_SUPERVISION,
+    EventKind.PLANNED_CHECK: EVENT_SUPERVISION,
+    EventKind.PLANNED_CHECK_MISSED: EVENT_SUPERVISION,
 }
 
 # Journal kinds written by the adapter (besides the engine's event kinds).

@@ -1,7 +1,7 @@
 """The authenticated CSV download of a care unit's journal.
 
 ``GET /api/municipal_iot/journal/<entry id>?start=YYYY-MM-DD&end=YYYY-MM-DD``
-(optional ``content=entries|episodes``, ``language=en|sv``, ``excel_sv=0|1``).
+(optional ``content=entries|episodes|planned_checks``, ``language=en|sv``, ``excel_sv=0|1``).
 A browser link cannot send a bearer token, so the panel and the entry page ask
 for a signed path (``async_sign_path``, valid a few minutes); Home Assistant's
 auth middleware checks the signature. Any logged-in user may download: staff
@@ -19,7 +19,7 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from ..const import DOMAIN
 from ..texts import async_get_texts
 from .const import JOURNAL_CSV_URL
-from .export import CONTENT_ENTRIES, CONTENT_EPISODES, async_export_journal
+from .export import CONTENT_ENTRIES, CONTENTS, async_export_journal
 from .websocket import running_unit
 
 
@@ -49,7 +49,7 @@ class JournalDownloadView(HomeAssistantView):
         content = query.get("content", CONTENT_ENTRIES)
         if first is None or last is None or last < first:
             return self.json_message(texts.get("download_bad_period"), HTTPStatus.BAD_REQUEST)
-        if content not in {CONTENT_ENTRIES, CONTENT_EPISODES}:
+        if content not in CONTENTS:
             return self.json_message(texts.get("download_bad_content"), HTTPStatus.BAD_REQUEST)
         export = await async_export_journal(
             hass,

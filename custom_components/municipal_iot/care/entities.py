@@ -110,6 +110,12 @@ SENSORS: tuple[ApartmentSensorDescription, ...] = (
         available_fn=lambda supervisor: not _in_alarm(supervisor),
     ),
     ApartmentSensorDescription(
+        key="next_planned_check",
+        translation_key="next_planned_check",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda supervisor: supervisor.next_planned_check,
+    ),
+    ApartmentSensorDescription(
         key="alarm_since",
         translation_key="alarm_since",
         device_class=SensorDeviceClass.TIMESTAMP,

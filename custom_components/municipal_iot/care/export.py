@@ -19,20 +19,32 @@ from ..supervision.journal import OUTCOMES, RESOLVED_WITHOUT_MOTION, Episode
 from ..supervision.journal_csv import (
     ENTRY_COLUMNS,
     EPISODE_COLUMNS,
+    PLANNED_COLUMNS,
+    PLANNED_MISSED,
     CsvLabels,
     episodes_to_csv,
+    planned_rows,
+    planned_to_csv,
     to_csv,
 )
+from ..supervision.planned import PLANNED_OUTCOMES, REASON_PLANNED
 from ..texts import Texts, async_get_texts
-from .const import JOURNAL_DELIVERY_GAVE_UP, JOURNAL_NOTIFY_FAILED, JOURNAL_OUTAGE
+from .const import (
+    JOURNAL_DELIVERY_GAVE_UP,
+    JOURNAL_NOTIFY_FAILED,
+    JOURNAL_OUTAGE,
+    PAUSE_REASONS,
+)
 from .unit import CareUnit
 from .unit_push import UNIT_RULE_KINDS
 from .users import async_user_names
 
 CONTENT_ENTRIES = "entries"
 CONTENT_EPISODES = "episodes"
+CONTENT_PLANNED = "planned_checks"
+CONTENTS = (CONTENT_ENTRIES, CONTENT_EPISODES, CONTENT_PLANNED)
 ENTRY_KINDS = (*(kind.value for kind in EventKind), RESOLVED_WITHOUT_MOTION, "notified")
-ALARM_REASONS = ("inactivity", "check_window", "not_back", "night_exit")
+ALARM_REASONS = ("inactivity", "check_window", "not_back", "night_exit", REASON_PLANNED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +65,14 @@ def csv_labels(texts: Texts, users: dict[str, str]) -> CsvLabels:
     values |= {f"outcome.{outcome}": texts.get(f"outcome_{outcome}") for outcome in OUTCOMES}
     values |= {f"reason.{reason}": texts.get(f"csv_reason_{reason}") for reason in ALARM_REASONS}
     values |= {"bool.true": texts.get("csv_yes"), "bool.false": texts.get("csv_no")}
+    values |= {
+        f"planned.{outcome}": texts.get(f"csv_planned_{outcome}")
+        for outcome in (*PLANNED_OUTCOMES, PLANNED_MISSED)
+    }
+    values |= {f"pause.{reason}": texts.get(f"pause_reason_{reason}") for reason in PAUSE_REASONS}
     columns = {
-        column: texts.get(f"csv_col_{column}") for column in {*ENTRY_COLUMNS, *EPISODE_COLUMNS}
+        column: texts.get(f"csv_col_{column}")
+        for column in {*ENTRY_COLUMNS, *EPISODE_COLUMNS, *PLANNED_COLUMNS}
     }
     return CsvLabels(columns=columns, values=values, users=users)
 
@@ -80,7 +98,12 @@ async def async_export_journal(  # noqa: PLR0913 - the period, the content and t
     end = dt_util.start_of_local_day(last + timedelta(days=1))
     journal = unit.journal
     episodes = journal.episodes(start, end)
-    if content == CONTENT_EPISODES:
+    if content == CONTENT_PLANNED:
+        # Every entry: a check planned in the period may get its outcome (a visit) later.
+        checks = planned_rows(journal.entries, start, end)
+        text = planned_to_csv(checks, tz=unit.tz, excel_sv=excel, labels=labels)
+        rows = len(checks)
+    elif content == CONTENT_EPISODES:
         text = episodes_to_csv(episodes, tz=unit.tz, excel_sv=excel, labels=labels)
         rows = len(episodes)
     else:

@@ -12,6 +12,7 @@ from homeassistant.util import slugify
 
 from ..const import DOMAIN
 from ..supervision.engine import REASON_INACTIVITY, REASON_NIGHT_EXIT, REASON_NOT_BACK
+from ..supervision.planned import REASON_PLANNED
 from ..texts import Texts
 from .config import ApartmentConfig
 from .const import PANEL_URL_PATH
@@ -120,6 +121,8 @@ def alarm_message(
     elif alarm.reason == REASON_NOT_BACK:
         lines.append(texts.get("not_back_message", since=since, duration=duration))
     else:
+        if alarm.reason == REASON_PLANNED and alarm.due_at is not None:
+            lines.append(texts.get("planned_message", time=format_time(alarm.due_at, now, tz)))
         if alarm.window is not None:
             lines.append(texts.get("window_message", window=alarm.window))
         lines.append(texts.get("still_message", duration=duration, since=since))

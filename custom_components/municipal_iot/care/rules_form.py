@@ -9,7 +9,8 @@ typed).
 
 The door rules (outing with its optional "not back" band, night exit) are flat
 fields in the form and nested dicts in the stored rules; empty fields switch a
-rule off.
+rule off. Planned checks are a list of times (with weekdays) and a look-back;
+no time switches them off.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ from homeassistant.helpers.selector import (
 )
 
 from ..selectors import hhmm_config, hhmm_selector
+from ..supervision.parsing import RulesError, format_hhmm
+from ..supervision.planned_rules import (
+    DEFAULT_LOOKBACK_MINUTES,
+    MAX_LOOKBACK_MINUTES,
+    PlannedChecks,
+)
 from ..supervision.rules import (
     DEFAULT_GRACE_MINUTES,
     DEFAULT_RETURN_MINUTES,
@@ -37,9 +44,7 @@ from ..supervision.rules import (
     CheckWindow,
     NightExitRule,
     OutingRule,
-    RulesError,
     TimeBand,
-    format_hhmm,
 )
 from ..texts import Texts
 from .const import (
@@ -55,6 +60,8 @@ from .const import (
     CONF_NOT_BACK_START,
     CONF_OUTING,
     CONF_OUTING_MINUTES,
+    CONF_PLANNED,
+    CONF_PLANNED_LOOKBACK,
     CONF_RETURN_MINUTES,
     CONF_UNAVAILABLE,
     CONF_WINDOWS,
@@ -72,6 +79,7 @@ DEFAULT_RULES: dict[str, Any] = {
     CONF_INTERVAL: None,
     CONF_OUTING: None,
     CONF_NIGHT_EXIT: None,
+    CONF_PLANNED: None,
 }
 
 
@@ -138,6 +146,13 @@ def rules_schema(texts: Texts) -> vol.Schema:
             },
         )
     )
+    planned = ObjectSelector(
+        ObjectSelectorConfig(
+            multiple=True,
+            translation_key="planned",
+            fields={"at": _time_field(), "weekdays": _weekday_field(names)},
+        )
+    )
     return vol.Schema(
         {
             vol.Optional(CONF_BANDS): bands,
@@ -153,6 +168,8 @@ def rules_schema(texts: Texts) -> vol.Schema:
             vol.Optional(CONF_NIGHT_EXIT_START): hhmm_selector(),
             vol.Optional(CONF_NIGHT_EXIT_END): hhmm_selector(),
             vol.Optional(CONF_RETURN_MINUTES): minutes_selector(1, 60),
+            vol.Optional(CONF_PLANNED): planned,
+            vol.Optional(CONF_PLANNED_LOOKBACK): minutes_selector(1, MAX_LOOKBACK_MINUTES),
         }
     )
 
@@ -208,6 +225,11 @@ def rules_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dic
     night_exit, night_error = _night_exit_from_input(user_input)
     if night_error:
         errors[CONF_NIGHT_EXIT_START] = night_error
+    planned = None
+    try:
+        planned = _planned_from_input(user_input)
+    except RulesError, vol.Invalid, KeyError:
+        errors[CONF_PLANNED] = "invalid_planned"
     rules = {
         CONF_BANDS: bands,
         CONF_WINDOWS: windows,
@@ -217,6 +239,7 @@ def rules_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dic
         CONF_INTERVAL: _optional_int(user_input.get(CONF_INTERVAL)),
         CONF_OUTING: outing,
         CONF_NIGHT_EXIT: night_exit,
+        CONF_PLANNED: planned,
     }
     return rules, errors
 
@@ -269,6 +292,18 @@ def _night_exit_from_input(user_input: Mapping[str, Any]) -> tuple[dict[str, Any
     return rule.to_dict(), ""
 
 
+def _planned_from_input(user_input: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Return the stored planned checks (None: no times) or raise if invalid."""
+    items = user_input.get(CONF_PLANNED) or []
+    if not items:
+        return None
+    times = [
+        {"at": _hhmm(item["at"]), "weekdays": _weekdays(item.get("weekdays"))} for item in items
+    ]
+    lookback = _optional_int(user_input.get(CONF_PLANNED_LOOKBACK)) or DEFAULT_LOOKBACK_MINUTES
+    return PlannedChecks.from_dict({"times": times, "lookback_minutes": lookback}).to_dict()
+
+
 def _door_rules_to_form(rules: Mapping[str, Any]) -> dict[str, Any]:
     form: dict[str, Any] = {}
     if outing := rules.get(CONF_OUTING):
@@ -312,4 +347,9 @@ def rules_to_form(rules: Mapping[str, Any]) -> dict[str, Any]:
     for key in (CONF_CONTINUOUS, CONF_INTERVAL):
         if rules.get(key):
             form[key] = rules[key]
+    if planned := rules.get(CONF_PLANNED):
+        form[CONF_PLANNED] = [
+            {"at": item["at"], "weekdays": form_days(item)} for item in planned["times"]
+        ]
+        form[CONF_PLANNED_LOOKBACK] = planned["lookback_minutes"]
     return form | _door_rules_to_form(rules)

@@ -31,7 +31,7 @@ from ..supervision.journal import LEGACY_OUTCOMES, OUTCOMES, Episode
 from ..supervision.timeutil import iso_or_none
 from .apartment import Apartment
 from .const import EXPORT_DIR, NOTE_MAX_LENGTH, OUTCOME_ALL_OK, PAUSE_REASONS
-from .export import CONTENT_ENTRIES, CONTENT_EPISODES, async_export_journal
+from .export import CONTENT_ENTRIES, CONTENTS, async_export_journal
 from .privacy import refuse_personal_number
 from .unit import CareUnit
 
@@ -76,9 +76,7 @@ EXPORT_SCHEMA = vol.Schema(
         vol.Required(ATTR_START): cv.date,
         vol.Required(ATTR_END): cv.date,
         vol.Optional(ATTR_EXCEL, default=False): cv.boolean,
-        vol.Optional(ATTR_CONTENT, default=CONTENT_ENTRIES): vol.In(
-            [CONTENT_ENTRIES, CONTENT_EPISODES]
-        ),
+        vol.Optional(ATTR_CONTENT, default=CONTENT_ENTRIES): vol.In(CONTENTS),
         vol.Optional(ATTR_LANGUAGE): vol.In(["en", "sv"]),
     }
 )

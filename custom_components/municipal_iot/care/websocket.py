@@ -45,7 +45,7 @@ from .const import (
     NOTE_MAX_LENGTH,
     PAUSE_REASONS,
 )
-from .export import CONTENT_ENTRIES, CONTENT_EPISODES
+from .export import CONTENT_ENTRIES, CONTENTS
 from .privacy import refuse_personal_number
 from .unit import CareUnit
 from .view import apartment_tile
@@ -297,9 +297,7 @@ ws_resume = _staff_action({vol.Required("type"): f"{DOMAIN}/resume", **APARTMENT
         vol.Required("entry_id"): str,
         vol.Required("start"): cv.date,
         vol.Required("end"): cv.date,
-        vol.Optional("content", default=CONTENT_ENTRIES): vol.In(
-            [CONTENT_ENTRIES, CONTENT_EPISODES]
-        ),
+        vol.Optional("content", default=CONTENT_ENTRIES): vol.In(CONTENTS),
         vol.Optional("language", default="en"): vol.In(["en", "sv"]),
     }
 )

@@ -1,7 +1,8 @@
-"""CSV export of the supervision journal: entries, or one row per alarm episode.
+"""CSV export of the supervision journal: entries, one row per alarm, or per planned check.
 
 :func:`to_csv` lists entries; :func:`episodes_to_csv` lists one row per alarm
-episode. Both take optional :class:`CsvLabels` (translated headers and values,
+episode; :func:`planned_to_csv` one row per planned check (:func:`planned_rows`).
+All take optional :class:`CsvLabels` (translated headers and values,
 and user names resolved when the export is made).
 """
 
@@ -15,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .events import EventKind
 from .journal import Episode, JournalEntry, entry_kind_label, outcome_of
+from .timeutil import parse_iso
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -198,6 +201,111 @@ def episodes_to_csv(
                 else "",
                 out.text(episode.note),
                 out.number(episode.response_minutes),
+            ]
+        )
+    return out.result()
+
+
+# ------------------------------------------------------- planned checks view
+
+PLANNED_COLUMNS = (
+    "apartment",
+    "planned_at",
+    "planned_outcome",
+    "evidence_at",
+    "resolved_by",
+    "outcome",
+    "planned_detail",
+    "episode_id",
+)
+PLANNED_MISSED = "missed"  # no sign of activity; the grace or the alarm is still open
+
+
+@dataclass(slots=True)
+class PlannedRow:
+    """One planned check, assembled from its journal entries."""
+
+    apartment_id: str
+    apartment_label: str
+    planned_at: datetime
+    outcome: str = PLANNED_MISSED
+    evidence_at: datetime | None = None
+    closed_by: str | None = None
+    closed_outcome: str | None = None
+    pause_reason: str | None = None
+    away_since: datetime | None = None
+    episode_id: str | None = None
+
+    def apply(self, entry: JournalEntry) -> None:
+        """Fold one ``planned_check`` / ``planned_check_missed`` entry in."""
+        data = entry.data
+        self.episode_id = entry.episode_id or self.episode_id
+        if entry.kind != EventKind.PLANNED_CHECK:
+            return
+        self.outcome = str(data.get("outcome"))
+        self.evidence_at = _time_or_none(data.get("evidence_at"))
+        self.closed_by = entry.user_id
+        self.closed_outcome = outcome_of(data.get("closed_outcome"))
+        self.pause_reason = data.get("pause_reason")
+        self.away_since = _time_or_none(data.get("away_since"))
+
+
+def _time_or_none(value: object) -> datetime | None:
+    return None if value is None else parse_iso(value)
+
+
+def planned_rows(
+    entries: Iterable[JournalEntry], start: datetime, end: datetime
+) -> list[PlannedRow]:
+    """Return one row per planned check planned in ``start`` <= time < ``end``.
+
+    ``entries`` may reach past ``end``: a check's outcome can come later (a visit).
+    """
+    rows: dict[tuple[str, str], PlannedRow] = {}
+    kinds = {EventKind.PLANNED_CHECK, EventKind.PLANNED_CHECK_MISSED}
+    for entry in sorted(entries, key=lambda item: (item.at, item.id)):
+        planned = entry.data.get("planned_at")
+        if entry.kind not in kinds or not isinstance(planned, str):
+            continue
+        key = (entry.apartment_id, planned)
+        row = rows.get(key)
+        if row is None:
+            at = parse_iso(planned)
+            if not start <= at < end:
+                continue
+            row = rows[key] = PlannedRow(entry.apartment_id, entry.apartment_label, at)
+        row.apply(entry)
+    return sorted(rows.values(), key=lambda row: (row.planned_at, row.apartment_label))
+
+
+def planned_to_csv(
+    rows: Iterable[PlannedRow],
+    *,
+    tz: ZoneInfo,
+    excel_sv: bool = False,
+    labels: CsvLabels | None = None,
+) -> str:
+    """Export one row per planned check (same CSV flavours as :func:`to_csv`).
+
+    ``labels.values`` may name ``"planned.<outcome>"`` and ``"pause.<reason>"``.
+    """
+    labels = labels or CsvLabels()
+    out = _Csv(tz, excel_sv=excel_sv)
+    out.row(labels.header(PLANNED_COLUMNS))
+    for row in rows:
+        detail = out.time(row.away_since)
+        if row.pause_reason is not None:
+            detail = out.text(labels.value("pause", row.pause_reason))
+        out.row(
+            [
+                out.text(row.apartment_label),
+                out.time(row.planned_at),
+                labels.value("planned", row.outcome),
+                out.time(row.evidence_at),
+                out.text(labels.user(row.closed_by)),
+                labels.value("outcome", row.closed_outcome),
+                detail,
+                out.text(row.episode_id),
             ]
         )
     return out.result()

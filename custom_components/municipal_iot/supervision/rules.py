@@ -46,77 +46,30 @@ with ``ApartmentRules.from_dict(data, policy=...)``.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .planned import PlannedChecks
+from .parsing import (
+    ALL_WEEKDAYS,
+    RulesError,
+    format_hhmm,
+    parse_hhmm,
+    parse_minutes,
+    parse_weekdays,
+)
+from .planned_rules import PlannedChecks
 
-ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
 MINUTES_PER_DAY = 24 * 60
 DEFAULT_GRACE_MINUTES = 10
 DEFAULT_UNAVAILABLE_MINUTES = 15
 DEFAULT_OUTING_MINUTES = 10
 DEFAULT_RETURN_MINUTES = 2
 
-_HHMM = re.compile(r"(\d{1,2}):(\d{2})")
-
-
-class RulesError(ValueError):
-    """The rule configuration is invalid."""
-
-
-def parse_hhmm(value: object) -> time:
-    """Parse ``"HH:MM"`` into a time; ``"24:00"`` means midnight."""
-    if not isinstance(value, str) or (match := _HHMM.fullmatch(value.strip())) is None:
-        raise RulesError(f"time must be 'HH:MM', got {value!r}")
-    hour, minute = int(match.group(1)), int(match.group(2))
-    if (hour, minute) == (24, 0):
-        return time(0, 0)
-    if hour > 23 or minute > 59:
-        raise RulesError(f"time out of range: {value!r}")
-    return time(hour, minute)
-
-
-def format_hhmm(value: time) -> str:
-    """Format a time as ``"HH:MM"``."""
-    return f"{value.hour:02d}:{value.minute:02d}"
-
-
-def parse_minutes(value: object, name: str, *, minimum: int = 1) -> int:
-    """Parse a whole number of minutes of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise RulesError(f"{name} must be a number of minutes, got {value!r}")
-    if isinstance(value, float) and not value.is_integer():
-        raise RulesError(f"{name} must be whole minutes, got {value!r}")
-    minutes = int(value)
-    if minutes < minimum:
-        raise RulesError(f"{name} must be at least {minimum}, got {minutes}")
-    return minutes
-
 
 def _optional_minutes(value: object, name: str) -> int | None:
     return None if value is None else parse_minutes(value, name)
-
-
-def parse_weekdays(value: object) -> frozenset[int]:
-    """Parse a weekday selection (ints 0=Mon..6=Sun); ``None`` means every day."""
-    if value is None:
-        return ALL_WEEKDAYS
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise RulesError(f"weekdays must be a list, got {value!r}")
-    days: set[int] = set()
-    for item in value:
-        day = int(item) if isinstance(item, str) and item.isdigit() else item
-        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
-            raise RulesError(f"weekday must be 0..6, got {item!r}")
-        days.add(day)
-    if not days:
-        raise RulesError("at least one weekday must be selected")
-    return frozenset(days)
 
 
 def span_minutes(start: time, end: time) -> int:
@@ -390,8 +343,6 @@ class ApartmentRules:
         cls, data: Mapping[str, Any], *, policy: AlertPolicy | None = None
     ) -> ApartmentRules:
         """Build rules from a stored dict; ``policy`` overrides ``data["policy"]``."""
-        from .planned import PlannedChecks  # noqa: PLC0415 - planned.py uses this module's parsers
-
         sensors = data.get("sensors", ())
         if isinstance(sensors, str) or not all(isinstance(s, str) and s for s in sensors):
             raise RulesError("sensors must be a list of sensor ids")
