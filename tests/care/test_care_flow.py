@@ -46,6 +46,7 @@ RULES_STORED = {
     "sensor_interval_minutes": 90,
     "outing": None,
     "night_exit": None,
+    "planned": None,
 }
 UNIT_FORM = {
     "name": " Solrosen ",
@@ -219,6 +220,7 @@ async def test_reconfigure_care_unit(hass: HomeAssistant) -> None:
         "sensor_interval_minutes": None,
         "outing": None,
         "night_exit": None,
+        "planned": None,
     }
     assert len(entry.subentries) == 1  # apartments are kept
 
@@ -365,6 +367,7 @@ async def test_reconfigure_apartment(hass: HomeAssistant) -> None:
         "sensor_interval_minutes": None,
         "outing": None,
         "night_exit": None,
+        "planned": None,
     }
 
     result = await entry.start_subentry_reconfigure_flow(hass, "apt7")

@@ -155,6 +155,7 @@ async def test_subscribe_sends_units_then_changes(
             "policy": {"escalation_minutes": 10, "reminder_minutes": 5},
             "outing": None,
             "night_exit": None,
+            "planned": None,
         },
         "grace_ends_at": None,
         "away_since": None,
@@ -371,7 +372,7 @@ async def test_download_through_a_signed_link(
     [
         ("start=2026-11-26&end=2026-11-25", 400, "the end not before the start"),
         ("start=yesterday&end=2026-11-25", 400, "YYYY-MM-DD"),
-        ("start=2026-11-26&end=2026-11-26&content=all", 400, "entries or episodes"),
+        ("start=2026-11-26&end=2026-11-26&content=all", 400, "entries, episodes or planned_checks"),
     ],
 )
 async def test_download_rejects_bad_requests(

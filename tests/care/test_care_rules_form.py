@@ -92,3 +92,52 @@ def test_incomplete_or_invalid_door_rules_are_refused():
         _, errors = rules_from_input(BASE | fields)
         key = "not_back_start" if rule == "not_back" else "night_exit_start"
         assert errors == {key: f"invalid_{rule}"}, fields
+
+
+def test_planned_checks_are_stored_and_shown():
+    form = {
+        "planned": [
+            {"at": "23:00:00", "weekdays": []},
+            {"at": "02:00", "weekdays": ["0", "4"]},
+        ],
+        "planned_lookback_minutes": 20.0,
+    }
+    rules, errors = rules_from_input(BASE | form)
+    assert errors == {}
+    assert rules["planned"] == {
+        "times": [
+            {"at": "23:00", "weekdays": [0, 1, 2, 3, 4, 5, 6]},
+            {"at": "02:00", "weekdays": [0, 4]},
+        ],
+        "lookback_minutes": 20,
+    }
+    parsed = ApartmentRules.from_dict(rules | {"sensors": ["m"]})
+    assert parsed.planned is not None
+    assert parsed.has_rules
+    shown = rules_to_form(rules)
+    assert shown["planned"] == [
+        {"at": "23:00", "weekdays": [str(day) for day in range(7)]},
+        {"at": "02:00", "weekdays": ["0", "4"]},
+    ]
+    assert shown["planned_lookback_minutes"] == 20
+    # The look-back defaults to 30 minutes; no times: off.
+    rules, _ = rules_from_input(BASE | {"planned": [{"at": "05:00"}]})
+    assert rules["planned"]["lookback_minutes"] == 30
+    rules, errors = rules_from_input(BASE | {"planned_lookback_minutes": 20})
+    assert (rules["planned"], errors) == (None, {})
+    assert "planned" not in rules_to_form(rules)
+
+
+def test_invalid_planned_checks_are_refused():
+    for planned in (
+        [{"at": "02:00"}, {"at": "02:00"}],  # the same time twice
+        [{"at": "2 o'clock"}],
+        [{"weekdays": ["1"]}],  # no time
+    ):
+        rules, errors = rules_from_input(BASE | {"planned": planned})
+        assert errors == {"planned": "invalid_planned"}, planned
+        assert rules["planned"] is None
+    _, errors = rules_from_input(
+        BASE | {"planned": [{"at": "02:00"}], "planned_lookback_minutes": 500}
+    )
+    assert errors == {"planned": "invalid_planned"}

@@ -62,7 +62,7 @@ class AlarmInfo:
 
     episode_id: str
     still_since: datetime
-    window: str | None  # the check window that was missed, if that raised it
+    window: str | None  # the check window missed, or the planned check's HH:MM
     reason: str = REASON_INACTIVITY
     due_at: datetime | None = None  # when the rule fired (a night exit: the door opened)
 
@@ -121,9 +121,9 @@ def alarm_message(
     elif alarm.reason == REASON_NOT_BACK:
         lines.append(texts.get("not_back_message", since=since, duration=duration))
     else:
-        if alarm.reason == REASON_PLANNED and alarm.due_at is not None:
-            lines.append(texts.get("planned_message", time=format_time(alarm.due_at, now, tz)))
-        if alarm.window is not None:
+        if alarm.reason == REASON_PLANNED:
+            lines.append(texts.get("planned_message", time=alarm.window))
+        elif alarm.window is not None:
             lines.append(texts.get("window_message", window=alarm.window))
         lines.append(texts.get("still_message", duration=duration, since=since))
     if apartment.action_plan:

@@ -374,7 +374,7 @@ class CareUnit:
         episode = supervisor.episode
         alarm = None
         if episode is not None:
-            window = episode.detail.get("window")
+            window = episode.detail.get("window") or episode.detail.get("planned")
             alarm = AlarmInfo(
                 episode.episode_id,
                 episode.still_since,
