@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import socket
 import statistics
 import sys
 import tempfile
@@ -33,6 +34,7 @@ from homeassistant import loader
 from homeassistant.config_entries import ConfigSubentryDataWithId
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -91,8 +93,15 @@ def care_entry(title: str, count: int, rules: dict[str, Any], prefix: str) -> Mo
     )
 
 
+def free_port() -> int:
+    """Return a TCP port free on the loopback interface now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def rules(continuous: int, grace: int) -> dict[str, Any]:
-    """Unit rules: a stopwatch, and the door rules on (outing, not back, night exit)."""
+    """Unit rules: a stopwatch, the door rules (outing, not back, night exit), planned checks."""
     return {
         "outing": {"minutes": 10, "not_back": {"start": "22:00", "end": "07:00", "minutes": 30}},
         "night_exit": {"start": "22:00", "end": "06:00", "return_minutes": 2},
@@ -102,6 +111,10 @@ def rules(continuous: int, grace: int) -> dict[str, Any]:
         "grace_minutes": grace,
         "sensor_unavailable_minutes": 15,
         "sensor_interval_minutes": None,
+        "planned": {
+            "times": [{"at": "23:00"}, {"at": "02:00"}, {"at": "05:00"}],
+            "lookback_minutes": 30,
+        },
     }
 
 
@@ -148,6 +161,11 @@ async def bench_motion(hass: HomeAssistant) -> dict[str, float]:
         apartment.supervisor.last_motion is not None for apartment in unit.apartments.values()
     )
     assert moved == APARTMENTS, "supervision did not see the motion"
+    planned = sum(
+        apartment.supervisor.next_planned_check is not None
+        for apartment in unit.apartments.values()
+    )
+    assert planned == APARTMENTS, "planned checks are not on"
     assert await hass.config_entries.async_unload(entry.entry_id)
     return {
         "supervised_ms": supervised_s * 1000,
@@ -209,6 +227,9 @@ async def main() -> None:
             # The test harness hides custom integrations; this bench needs ours.
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
             await hass.config.async_set_time_zone("Europe/Stockholm")
+            # A free loopback port: HA's default 8123 may be taken on a shared machine.
+            http = {"server_host": ["127.0.0.1"], "server_port": free_port()}
+            assert await async_setup_component(hass, "http", {"http": http})
             motion = await bench_motion(hass)
             started = time.perf_counter()
             lateness = await bench_latency(hass)
@@ -216,7 +237,7 @@ async def main() -> None:
             await hass.async_stop(force=True)
     print(
         f"== Supervision benchmark ({APARTMENTS} apartments, motion + door sensors, "
-        "door rules, unit rules)"
+        "door rules, unit rules, planned checks)"
     )
     print(f"motion change, supervised sensor:  {motion['supervised_ms']:.4f} ms")
     print(f"bare async_set, same change:       {motion['bare_ms']:.4f} ms")
