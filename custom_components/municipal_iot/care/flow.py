@@ -290,7 +290,7 @@ class CareUnitOptionsFlow(OptionsFlow):
                 **period_fields(),
                 vol.Required("content"): SelectSelector(
                     SelectSelectorConfig(
-                        options=["entries", "episodes"],
+                        options=["entries", "episodes", "planned_checks"],
                         translation_key="journal_content",
                         mode=SelectSelectorMode.LIST,
                     )
