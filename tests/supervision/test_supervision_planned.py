@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from custom_components.municipal_iot.supervision.engine import ApartmentSupervisor
 from custom_components.municipal_iot.supervision.events import EventKind
-from custom_components.municipal_iot.supervision.planned_rules import PlannedChecks
+from custom_components.municipal_iot.supervision.planned_rules import PlannedChecks, PlannedTime
 from custom_components.municipal_iot.supervision.rules import ApartmentRules, RulesError
 from custom_components.municipal_iot.supervision.state import Status
 
@@ -71,6 +71,15 @@ def test_rules_round_trip_and_validation():
     for planned, message in bad:
         with pytest.raises(RulesError, match=message):
             ApartmentRules.from_dict(RULES | {"planned": planned})
+    # Built in code: whole minutes, naive, weekdays 0..6 only.
+    for item in (
+        PlannedTime(time(2, 0, 30)),
+        PlannedTime(time(2, 0, tzinfo=UTC)),
+        PlannedTime(time(2, 0), frozenset({7})),
+        PlannedTime(time(2, 0), frozenset()),
+    ):
+        with pytest.raises(RulesError):
+            PlannedChecks((item,))
     # The same time on different weekdays is allowed.
     PlannedChecks.from_dict(
         {"times": [{"at": "02:00", "weekdays": [0]}, {"at": "02:00", "weekdays": [1]}]}

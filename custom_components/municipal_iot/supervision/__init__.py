@@ -7,6 +7,8 @@ changes into supervision events using per-apartment rules:
   health thresholds, escalation policy) and its plain-dict form stored in config
   entries.
 * :mod:`.schedule` - local-time band and window occurrences (DST-correct).
+* :mod:`.planned` - planned checks ("tillsynstillfällen"): the rule is in
+  :mod:`.planned_rules`, the value parsers of every rule in :mod:`.parsing`.
 * :mod:`.events` - the events the engine emits.
 * :mod:`.state` - status values and the persisted state records.
 * :mod:`.engine` - :class:`~.engine.ApartmentSupervisor`, one state machine per
