@@ -61,6 +61,28 @@ from .parsing import (
 )
 from .planned_rules import PlannedChecks
 
+# The parsers live in parsing.py (planned_rules.py needs them without a cycle); re-exported.
+__all__ = [
+    "ALL_WEEKDAYS",
+    "DEFAULT_GRACE_MINUTES",
+    "DEFAULT_OUTING_MINUTES",
+    "DEFAULT_RETURN_MINUTES",
+    "DEFAULT_UNAVAILABLE_MINUTES",
+    "MINUTES_PER_DAY",
+    "AlertPolicy",
+    "ApartmentRules",
+    "CheckWindow",
+    "NightExitRule",
+    "OutingRule",
+    "RulesError",
+    "TimeBand",
+    "format_hhmm",
+    "parse_hhmm",
+    "parse_minutes",
+    "parse_weekdays",
+    "span_minutes",
+]
+
 MINUTES_PER_DAY = 24 * 60
 DEFAULT_GRACE_MINUTES = 10
 DEFAULT_UNAVAILABLE_MINUTES = 15
