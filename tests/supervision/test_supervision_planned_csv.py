@@ -14,6 +14,7 @@ from custom_components.municipal_iot.supervision.journal_csv import (
     CsvLabels,
     planned_rows,
     planned_to_csv,
+    to_csv,
 )
 from custom_components.municipal_iot.supervision.rules import ApartmentRules
 
@@ -129,3 +130,11 @@ def test_csv_translated_and_formula_safe():
     assert parsed[5][6] == "'=guests"
     plain = planned_to_csv(rows, tz=TZ)
     assert plain.splitlines()[1].split(";")[1] == "2025-01-15T23:00:00+01:00"
+
+
+def test_entries_csv_names_a_planned_checks_outcome():
+    labels = CsvLabels(values={"planned.done_digital": "Tillsyn utförd digitalt"})
+    text = to_csv(night().entries, tz=TZ, labels=labels)
+    rows = [line.split(";") for line in text.splitlines()[1:]]
+    first = next(row for row in rows if row[4] == "planned_check")
+    assert first[6] == "Tillsyn utförd digitalt"

@@ -132,6 +132,14 @@ EPISODE_COLUMNS = (
 _SHOWN_KEYS = frozenset({"episode_id", "user_id", "outcome", "note"})
 
 
+def _entry_outcome(labels: CsvLabels, entry: JournalEntry) -> str:
+    """Return an entry's outcome in words: a planned check's, or an alarm's."""
+    outcome = entry.data.get("outcome")
+    if entry.kind == EventKind.PLANNED_CHECK and isinstance(outcome, str):
+        return labels.value("planned", outcome)
+    return labels.value("outcome", outcome_of(outcome))
+
+
 def to_csv(
     entries: Iterable[JournalEntry],
     *,
@@ -159,7 +167,7 @@ def to_csv(
                 out.text(entry.apartment_label),
                 labels.value("event", entry_kind_label(entry)),
                 out.text(labels.user(entry.user_id)),
-                labels.value("outcome", outcome_of(entry.data.get("outcome"))),
+                _entry_outcome(labels, entry),
                 out.text(entry.data.get("note")),
                 out.text(entry.episode_id),
                 json.dumps(details, sort_keys=True, ensure_ascii=False) if details else "",
