@@ -137,6 +137,7 @@ async def test_planned_checks_done_digitally_and_by_a_visit(
     assert rows[0] == [
         "Lägenhet",
         "Planerad tid",
+        "Tid enligt beslutet",
         "Tillsynens utfall",
         "Rörelse eller besök kl",
         "Avslutat av",
@@ -149,6 +150,7 @@ async def test_planned_checks_done_digitally_and_by_a_visit(
         [
             "Lägenhet 3",
             "2026-11-26 12:00:00",
+            "12:00",
             "Tillsyn utförd digitalt",
             "2026-11-26 11:40:00",
             "",
@@ -159,6 +161,7 @@ async def test_planned_checks_done_digitally_and_by_a_visit(
         [
             "Lägenhet 3",
             "2026-11-26 13:00:00",
+            "13:00",
             "Tillsyn utförd genom besök",
             "2026-11-26 13:15:00",
             "Staff",
@@ -179,8 +182,8 @@ async def test_planned_checks_done_digitally_and_by_a_visit(
     )
     assert download.status == 200
     lines = (await download.text()).splitlines()
-    assert lines[0].startswith("Apartment;Planned time;Check outcome;")
-    assert [line.split(";")[2] for line in lines[1:]] == ["Done digitally", "Done by a visit"]
+    assert lines[0].startswith("Apartment;Planned time;Time in the decision;Check outcome;")
+    assert [line.split(";")[3] for line in lines[1:]] == ["Done digitally", "Done by a visit"]
 
 
 async def test_paused_apartment_documents_not_done(

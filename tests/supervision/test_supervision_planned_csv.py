@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from custom_components.municipal_iot.supervision.engine import ApartmentSupervisor
@@ -113,21 +113,22 @@ def test_csv_translated_and_formula_safe():
     assert text.startswith("\ufeff")
     parsed = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert parsed[0] == [column.upper() for column in PLANNED_COLUMNS]
-    assert parsed[1][:4] == [
+    assert parsed[1][:5] == [
         "Lgh 1",
         "2025-01-15 23:00:00",
+        "23:00",
         "Tillsyn utförd digitalt",
         "2025-01-15 22:50:00",
     ]
-    assert parsed[3][2:6] == [
+    assert parsed[3][3:7] == [
         "Tillsyn utförd genom besök",
         "2025-01-16 02:20:00",
         "Anna",
         "Besök gjort \u2013 allt väl",
     ]
     # The pause reason is shown; one starting like a formula is neutralised.
-    assert parsed[5][2] == "not_done_paused"
-    assert parsed[5][6] == "'=guests"
+    assert parsed[5][3] == "not_done_paused"
+    assert parsed[5][7] == "'=guests"
     plain = planned_to_csv(rows, tz=TZ)
     assert plain.splitlines()[1].split(";")[1] == "2025-01-15T23:00:00+01:00"
 
@@ -138,3 +139,22 @@ def test_entries_csv_names_a_planned_checks_outcome():
     rows = [line.split(";") for line in text.splitlines()[1:]]
     first = next(row for row in rows if row[4] == "planned_check")
     assert first[6] == "Tillsyn utförd digitalt"
+
+
+def test_two_times_meeting_on_the_spring_night_are_two_rows():
+    rules = ApartmentRules.from_dict(
+        {"sensors": ["pir"], "planned": {"times": [{"at": "02:00"}, {"at": "03:00"}]}}
+    )
+    clock = Clock(datetime(2025, 3, 29, 23, 0, tzinfo=UTC))
+    sup = ApartmentSupervisor("apt-1", rules, tz=TZ, clock=clock)
+    journal = Journal()
+    clock.now = datetime(2025, 3, 30, 0, 50, tzinfo=UTC)
+    sup.sensor_update("pir", motion=True, available=True)
+    clock.now = datetime(2025, 3, 30, 1, 0, tzinfo=UTC)  # 03:00 CEST, just after the jump
+    for item in sup.tick():
+        journal.add(item, apartment_label="Lgh 1")
+    rows = planned_rows(journal.entries, clock.now - timedelta(hours=3), clock.now + timedelta(1))
+    assert [(row.planned_at, row.planned, row.outcome) for row in rows] == [
+        (clock.now, "02:00", "done_digital"),
+        (clock.now, "03:00", "done_digital"),
+    ]

@@ -219,6 +219,7 @@ def episodes_to_csv(
 PLANNED_COLUMNS = (
     "apartment",
     "planned_at",
+    "planned",
     "planned_outcome",
     "evidence_at",
     "resolved_by",
@@ -236,6 +237,7 @@ class PlannedRow:
     apartment_id: str
     apartment_label: str
     planned_at: datetime
+    planned: str  # the time in the decision, "HH:MM" (02:00 is checked at 03:00 in spring)
     outcome: str = PLANNED_MISSED
     evidence_at: datetime | None = None
     closed_by: str | None = None
@@ -269,21 +271,23 @@ def planned_rows(
 
     ``entries`` may reach past ``end``: a check's outcome can come later (a visit).
     """
-    rows: dict[tuple[str, str], PlannedRow] = {}
+    rows: dict[tuple[str, str, object], PlannedRow] = {}
     kinds = {EventKind.PLANNED_CHECK, EventKind.PLANNED_CHECK_MISSED}
     for entry in sorted(entries, key=lambda item: (item.at, item.id)):
         planned = entry.data.get("planned_at")
         if entry.kind not in kinds or not isinstance(planned, str):
             continue
-        key = (entry.apartment_id, planned)
+        # The label too: on the spring-forward night 02:00 and 03:00 are both due at 03:00.
+        key = (entry.apartment_id, planned, entry.data.get("planned"))
         row = rows.get(key)
         if row is None:
             at = parse_iso(planned)
             if not start <= at < end:
                 continue
-            row = rows[key] = PlannedRow(entry.apartment_id, entry.apartment_label, at)
+            label = str(entry.data.get("planned") or "")
+            row = rows[key] = PlannedRow(entry.apartment_id, entry.apartment_label, at, label)
         row.apply(entry)
-    return sorted(rows.values(), key=lambda row: (row.planned_at, row.apartment_label))
+    return sorted(rows.values(), key=lambda row: (row.planned_at, row.apartment_label, row.planned))
 
 
 def planned_to_csv(
@@ -308,6 +312,7 @@ def planned_to_csv(
             [
                 out.text(row.apartment_label),
                 out.time(row.planned_at),
+                row.planned,
                 labels.value("planned", row.outcome),
                 out.time(row.evidence_at),
                 out.text(labels.user(row.closed_by)),
