@@ -21,7 +21,11 @@ def test_defaults_and_subscriptions() -> None:
     assert default_prefix(Server.CHIRPSTACK, "app-1") == CS
     assert default_prefix(Server.TTS, "solrosen") == TTS
     assert subscriptions(Server.CHIRPSTACK, CS) == [f"{CS}/device/+/event/+"]
-    assert subscriptions(Server.TTS, TTS) == [f"{TTS}/devices/+/up", f"{TTS}/devices/+/join"]
+    # Uplinks, joins and the downlink reports (down/ack ... as in the TTS MQTT docs).
+    assert subscriptions(Server.TTS, TTS) == [
+        f"{TTS}/devices/+/{event}"
+        for event in ("up", "join", "down/ack", "down/nack", "down/sent", "down/failed")
+    ]
 
 
 @pytest.mark.parametrize(

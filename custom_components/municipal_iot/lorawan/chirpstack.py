@@ -12,9 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from . import fields as f
-from .messages import DeviceIdentity, DeviceStatus, Ignored, Join, Message, SchemaError, Uplink
+from .messages import (
+    DeviceIdentity,
+    DeviceStatus,
+    DownlinkReport,
+    DownlinkStatus,
+    Ignored,
+    Join,
+    Message,
+    SchemaError,
+    Uplink,
+)
 
-IGNORED_EVENTS = frozenset({"log", "ack", "txack", "location", "integration"})
+IGNORED_EVENTS = frozenset({"log", "location", "integration"})
+DOWNLINK_EVENTS = frozenset({"ack", "txack"})
 
 
 def parse(event: str | None, body: Any, now: datetime) -> Message:
@@ -23,8 +34,10 @@ def parse(event: str | None, body: Any, now: datetime) -> Message:
         raise SchemaError("missing ?event= query parameter")
     if event in IGNORED_EVENTS:
         return Ignored(kind=event)
-    if event not in {"up", "status", "join"}:
+    if event not in {"up", "status", "join", *DOWNLINK_EVENTS}:
         raise SchemaError(f"unknown event type {event[:32]!r}")
+    if event in DOWNLINK_EVENTS:
+        return _downlink_report(event, body, now)
     root = f.obj(body, "body")
     device = _device(root.get("deviceInfo"))
     received_at = f.timestamp(root.get("time"), "time", now)
@@ -79,3 +92,23 @@ def _best_gateway(rx_info: list[Any]) -> Mapping[str, Any] | None:
     if not gateways:
         return None
     return max(gateways, key=lambda gw: f.opt_float(gw.get("rssi"), "rxInfo.rssi") or -1000.0)
+
+
+def _downlink_report(event: str, body: Any, now: datetime) -> Ignored:
+    """``txack``: a gateway sent it; ``ack``: the answer to a confirmed downlink.
+
+    A report that names no device is ignored as before (answered 2xx, never refused).
+    """
+    try:
+        root = f.obj(body, "body")
+        device = _device(root.get("deviceInfo"))
+        received_at = f.timestamp(root.get("time"), "time", now)
+    except SchemaError:
+        return Ignored(kind=event)
+    if event == "txack":
+        status = DownlinkStatus.SENT
+    elif root.get("acknowledged", False) is True:
+        status = DownlinkStatus.ACKNOWLEDGED
+    else:
+        status = DownlinkStatus.NOT_ACKNOWLEDGED
+    return DownlinkReport(kind=event, device=device, received_at=received_at, status=status)

@@ -84,4 +84,23 @@ class Ignored:
     kind: str
 
 
+class DownlinkStatus(StrEnum):
+    """What a network server reports about a downlink."""
+
+    SENT = "sent"  # transmitted by a gateway
+    ACKNOWLEDGED = "acknowledged"  # a confirmed downlink, acknowledged by the device
+    NOT_ACKNOWLEDGED = "not_acknowledged"  # a confirmed downlink the device did not ack
+    FAILED = "failed"  # the server could not send it
+
+
+@dataclass(frozen=True, slots=True)
+class DownlinkReport(Ignored):
+    """A server's report on a downlink: the hub ignores it, the downlink log records it."""
+
+    device: DeviceIdentity
+    received_at: datetime
+    status: DownlinkStatus
+    f_port: int | None = None
+
+
 type Message = Uplink | DeviceStatus | Join | Ignored

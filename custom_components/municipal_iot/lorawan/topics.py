@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .messages import Server
 
 # The TTS message types the receiver uses, by topic suffix.
-TTS_EVENTS = ("up", "join")
+TTS_EVENTS = ("up", "join", "down/ack", "down/nack", "down/sent", "down/failed")
 _WILDCARDS = frozenset("+#\0")
 
 

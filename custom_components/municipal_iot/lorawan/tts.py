@@ -11,13 +11,25 @@ from datetime import datetime
 from typing import Any
 
 from . import fields as f
-from .messages import DeviceIdentity, Ignored, Join, Message, SchemaError, Uplink
+from .messages import (
+    DeviceIdentity,
+    DownlinkReport,
+    DownlinkStatus,
+    Ignored,
+    Join,
+    Message,
+    SchemaError,
+    Uplink,
+)
 
+# Downlink reports, by body key (MQTT topics ``down/ack``, ``down/nack``, ...).
+DOWNLINK_KEYS = {
+    "downlink_ack": DownlinkStatus.ACKNOWLEDGED,
+    "downlink_nack": DownlinkStatus.NOT_ACKNOWLEDGED,
+    "downlink_sent": DownlinkStatus.SENT,
+    "downlink_failed": DownlinkStatus.FAILED,
+}
 IGNORED_KEYS = (
-    "downlink_ack",
-    "downlink_nack",
-    "downlink_sent",
-    "downlink_failed",
     "downlink_queued",
     "downlink_queue_invalidated",
     "location_solved",
@@ -37,6 +49,9 @@ def parse(body: Any, now: datetime) -> Message:
         return Join(
             device=device, received_at=f.timestamp(root.get("received_at"), "received_at", now)
         )
+    for key, status in DOWNLINK_KEYS.items():
+        if key in root:
+            return _downlink_report(root, key, status, now)
     for key in IGNORED_KEYS:
         if key in root:
             return Ignored(kind=key)
@@ -86,3 +101,22 @@ def _uplink(root: Mapping[str, Any], device: DeviceIdentity, now: datetime) -> U
 
 def _rssi(gateway: Mapping[str, Any]) -> float:
     return f.opt_float(gateway.get("rssi", 0), "rssi") or 0.0
+
+
+def _downlink_report(
+    root: Mapping[str, Any], key: str, status: DownlinkStatus, now: datetime
+) -> Ignored:
+    """Return the report; one that names no device is ignored as before (answered 2xx)."""
+    try:
+        report = f.obj(root.get(key), key)
+        # downlink_failed nests the downlink beside the error.
+        downlink = f.opt_obj(report.get("downlink"), f"{key}.downlink") or report
+        return DownlinkReport(
+            kind=key,
+            device=_device(root, None),
+            received_at=f.timestamp(root.get("received_at"), "received_at", now),
+            status=status,
+            f_port=f.opt_int(downlink.get("f_port"), f"{key}.f_port"),
+        )
+    except SchemaError:
+        return Ignored(kind=key)
