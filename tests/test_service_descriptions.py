@@ -17,6 +17,9 @@ ACTIONS = {
     "export_journal",
     "replace_meter",
     "meter_report",
+    "send_downlink",
+    "set_reporting_interval",
+    "reboot_device",
 }
 
 

@@ -38,6 +38,7 @@ from .meter import diagnostics as meter_diagnostics
 from .meter import logbook as meter_logbook
 from .meter.flow import MeterReportOptionsFlow
 from .network import diagnostics as network_diagnostics
+from .network import downlink_actions as network_downlinks
 from .network import triggers as network_triggers
 from .network.flow import LoRaWANOptionsFlow
 from .network.repairs import UNKNOWN_DEVICE_ISSUE, unknown_device_fix_flow
@@ -100,6 +101,7 @@ KINDS: dict[str, EntryKind[Any]] = {
         triggers=network_triggers.TRIGGERS,
         device_triggers=network_triggers.device_triggers,
         fix_flows={UNKNOWN_DEVICE_ISSUE: unknown_device_fix_flow},
+        describe_events=network_downlinks.async_describe_events,
     ),
     ENTRY_CARE_UNIT: EntryKind[care.CareUnitConfigEntry](
         platforms=care.PLATFORMS,

@@ -11,10 +11,12 @@ from homeassistant.helpers import issue_registry as ir
 
 from ..const import CONF_ENTRY_TYPE, DOMAIN, ENTRY_NETWORK_SERVER
 from ..store import domain_store
+from . import downlink
 from .backfill import Backfill, storage_configured
 from .binary_sensor import async_setup_binary_sensors
 from .const import is_mqtt
 from .device import devices_store_key
+from .downlink_actions import async_setup_actions
 from .hub import LoRaWANConfigEntry, LoRaWANHub
 from .receiver import async_register_webhook
 from .sensor import async_setup_sensors
@@ -36,7 +38,8 @@ PLATFORMS = {
 
 
 async def async_setup(hass: HomeAssistant) -> None:
-    """Open every connection's webhook as early as we can (requests wait for the entry)."""
+    """Register the downlink actions; open every webhook early (requests wait for the entry)."""
+    async_setup_actions(hass)
     for entry in hass.config_entries.async_entries(DOMAIN):
         kind = entry.data.get(CONF_ENTRY_TYPE, ENTRY_NETWORK_SERVER)
         if kind == ENTRY_NETWORK_SERVER and entry.disabled_by is None and not is_mqtt(entry.data):
@@ -52,6 +55,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> N
         await mqtt.async_require_mqtt(hass)
     hub = LoRaWANHub(hass, entry)
     await hub.async_load()
+    await downlink.async_load_state(hass, entry)
     entry.runtime_data = hub
     entry.async_on_unload(
         hass.bus.async_listen(
@@ -85,6 +89,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> 
     if not is_mqtt(entry.data):
         webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID])
     await domain_store(hass, devices_store_key(entry.entry_id)).async_remove()
+    await domain_store(hass, downlink.store_key(entry.entry_id)).async_remove()
 
 
 def remove_device(hass: HomeAssistant, entry: LoRaWANConfigEntry, device: dr.DeviceEntry) -> bool:

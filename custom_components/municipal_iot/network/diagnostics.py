@@ -12,6 +12,7 @@ from ..const import DOMAIN
 from .backfill import backfill_diagnostics
 from .const import CONF_METER_KEYS, CONF_STORAGE_KEY, CONF_TOKEN
 from .device import DeviceData
+from .downlink import CONF_CS_API_TOKEN, TTS_API_KEY, state_of
 from .hub import LoRaWANConfigEntry
 
 TO_REDACT = frozenset(
@@ -20,6 +21,8 @@ TO_REDACT = frozenset(
         CONF_WEBHOOK_ID,
         CONF_METER_KEYS,
         CONF_STORAGE_KEY,
+        CONF_CS_API_TOKEN,
+        TTS_API_KEY,
         "location",
         "latitude",
         "longitude",
@@ -51,6 +54,7 @@ async def async_entry_diagnostics(hass: HomeAssistant, entry: LoRaWANConfigEntry
         "pending_unknown_devices": sorted(hub.pending_unknown),
         "device_count": len(hub.devices),
         "devices": [_device(device) for device in hub.devices.values()],
+        "downlinks": state.diagnostics() if (state := state_of(hass, entry.entry_id)) else None,
     }
     if (backfill := backfill_diagnostics(hass, entry)) is not None:
         result["backfill"] = backfill

@@ -66,6 +66,7 @@ from .const import (
     is_mqtt,
     topic_prefix,
 )
+from .downlink_flow import ChirpStackApiOptions, downlink_menu
 from .hub import LoRaWANHub
 from .storage_flow import StorageOptionsFlow
 
@@ -304,15 +305,16 @@ class NetworkServerFlow(ConfigFlow):
     async_step_instructions_tts = async_step_instructions
 
 
-class LoRaWANOptionsFlow(StorageOptionsFlow, OptionsFlowWithReload):
-    """Availability, auto-add, per-device decoder options and (TTS) the backfill."""
+class LoRaWANOptionsFlow(StorageOptionsFlow, ChirpStackApiOptions, OptionsFlowWithReload):
+    """Availability, auto-add, per-device decoders, (TTS) the backfill, (ChirpStack) downlinks."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose what to change (the per-device steps need the loaded hub)."""
         per_device = ["decoder", "meter_key"] if self._hub() is not None else []
         storage = ["storage"] if self.config_entry.data[CONF_SERVER] == Server.TTS else []
+        downlinks = downlink_menu(dict(self.config_entry.data))
         return self.async_show_menu(
-            step_id="init", menu_options=["settings", *per_device, *storage]
+            step_id="init", menu_options=["settings", *per_device, *storage, *downlinks]
         )
 
     def _hub(self) -> LoRaWANHub | None:

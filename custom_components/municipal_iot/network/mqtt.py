@@ -12,10 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 from homeassistant.components import mqtt
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers.json import json_dumps
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import json_loads
 
@@ -23,6 +25,7 @@ from ..const import DOMAIN, LOGGER
 from ..lorawan import chirpstack, topics, tts
 from ..lorawan.messages import Ignored, Message, SchemaError, Server
 from .const import CONF_SERVER, MAX_BODY_BYTES, topic_prefix
+from .downlink import report
 from .hub import LoRaWANConfigEntry
 from .receiver import Rejected
 
@@ -54,6 +57,11 @@ async def async_subscribe_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) 
     return unsubscribe
 
 
+async def async_publish_json(hass: HomeAssistant, topic: str, body: dict[str, Any]) -> None:
+    """Publish a downlink command (JSON) through HA's MQTT connection."""
+    await mqtt.async_publish(hass, topic, json_dumps(body), qos=QOS, retain=False)
+
+
 def make_handler(
     entry: LoRaWANConfigEntry, server: Server, prefix: str
 ) -> Callable[[mqtt.ReceiveMessage], None]:
@@ -63,7 +71,9 @@ def make_handler(
     def handle(msg: mqtt.ReceiveMessage) -> None:
         hub = entry.runtime_data
         try:
-            hub.async_handle(parse_message(server, prefix, msg.topic, msg.payload))
+            message = parse_message(server, prefix, msg.topic, msg.payload)
+            hub.async_handle(message)
+            report(hub.hass, entry, message)
         except Rejected as err:
             if hub.rejections.record(err.counter, time.monotonic()):
                 LOGGER.warning(

@@ -32,6 +32,7 @@ from ..lorawan import chirpstack, tts
 from ..lorawan.guards import RejectionLog
 from ..lorawan.messages import Message, SchemaError, Server
 from .const import CONF_SERVER, CONF_TOKEN, LOG_THROTTLE_SECONDS, MAX_BODY_BYTES
+from .downlink import remember_push, report
 from .hub import LoRaWANConfigEntry, LoRaWANHub, Outcome
 
 READY_WAIT: Final = 10.0  # seconds a request waits for its entry to finish (re)loading
@@ -111,7 +112,9 @@ def _make_handler(entry_id: str) -> webhook.HandlerType:
             _authenticate(request, f"Bearer {entry.data[CONF_TOKEN]}".encode())
             hub = await _async_loaded_hub(hass, entry)
             message = await _read_message(request, Server(entry.data[CONF_SERVER]))
+            remember_push(hass, entry, message, request.headers)
             outcome = hub.async_handle(message)
+            report(hass, entry, message)
         except Rejected as err:
             rejections = _rejections(entry, idle_rejections)
             if rejections.record(err.counter, time.monotonic()):
