@@ -194,7 +194,8 @@ async def test_options_settings(hass: HomeAssistant) -> None:
     entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["settings", "decoder", "meter_key"]
+    # A ChirpStack webhook connection also offers its REST API for downlinks.
+    assert result["menu_options"] == ["settings", "decoder", "meter_key", "chirpstack_api"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "settings"}
     )
@@ -240,7 +241,7 @@ async def test_options_of_an_entry_that_is_not_loaded(hass: HomeAssistant, post:
     assert await hass.config_entries.async_unload(entry.entry_id)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["settings"]
+    assert result["menu_options"] == ["settings", "chirpstack_api"]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "settings"}
     )

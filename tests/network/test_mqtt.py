@@ -126,8 +126,9 @@ async def test_tts_form_errors_then_custom_prefix(hass: HomeAssistant) -> None:
         result["flow_id"],
         {"application_id": "solrosen", "tenant_id": "ange", "topic_prefix": "/site/v3/"},
     )
+    events = ("up", "join", "down/ack", "down/nack", "down/sent", "down/failed")
     assert result["description_placeholders"] == {
-        "topics": "`site/v3/devices/+/up`, `site/v3/devices/+/join`"
+        "topics": ", ".join(f"`site/v3/devices/+/{event}`" for event in events)
     }
 
 

@@ -199,7 +199,7 @@ async def _async_route(
     server = Server(entry.data[CONF_SERVER])
     dev_eui = device.dev_eui
     if is_mqtt(entry.data):
-        from .mqtt import async_publish_json  # noqa: PLC0415 - MQTT entries only
+        from .mqtt_publish import async_publish_json  # noqa: PLC0415 - MQTT entries only
 
         prefix = topic_prefix(entry.data)
         if server is Server.CHIRPSTACK:

@@ -12,12 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
 
 from homeassistant.components import mqtt
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers.json import json_dumps
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import json_loads
 
@@ -55,11 +53,6 @@ async def async_subscribe_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) 
             cancel()
 
     return unsubscribe
-
-
-async def async_publish_json(hass: HomeAssistant, topic: str, body: dict[str, Any]) -> None:
-    """Publish a downlink command (JSON) through HA's MQTT connection."""
-    await mqtt.async_publish(hass, topic, json_dumps(body), qos=QOS, retain=False)
 
 
 def make_handler(
