@@ -268,7 +268,7 @@ def fire(  # noqa: PLR0913 - the fields of one log entry
 ) -> None:
     """Fire the downlink event on the device (the logbook describes it)."""
     registry = dr.async_get(hass)
-    ha_device = registry.async_get_device(identifiers={(DOMAIN, dev_eui)})
+    ha_device = registry.async_get_device_by_identifier((DOMAIN, dev_eui), entry.entry_id)
     hub_device = entry.runtime_data.devices.get(dev_eui)
     data: dict[str, Any] = {
         "device_id": ha_device.id if ha_device else None,
