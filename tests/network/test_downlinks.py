@@ -391,3 +391,22 @@ async def test_logbook_texts(hass: HomeAssistant, post: Poster) -> None:
         "name": DOMAIN,
         "message": "odd",
     }
+
+
+async def test_device_of_a_stopped_or_other_entry(hass: HomeAssistant, post: Poster) -> None:
+    """A device whose connection is not loaded, or that is not a LoRaWAN device."""
+    entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    await post(WEBHOOK_CS, chirpstack_up(ELSYS_TEMP), event="up")
+    device_id = _device_id(hass)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "reboot_device", device_id=device_id)
+    assert err.value.translation_key == "downlink_not_loaded"
+    other = MockConfigEntry(domain="demo")
+    other.add_to_hass(hass)
+    foreign = dr.async_get(hass).async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={(DOMAIN, "0000000000000001")}
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "reboot_device", device_id=foreign.id)
+    assert err.value.translation_key == "downlink_unknown_device"
