@@ -117,7 +117,7 @@ def state_of(hass: HomeAssistant, entry_id: str) -> DownlinkState | None:
 def remember_push(
     hass: HomeAssistant, entry: LoRaWANConfigEntry, message: Message, headers: Mapping[str, str]
 ) -> None:
-    """Keep the push URL and key TTS sends with each (authenticated) webhook call."""
+    """Keep the push URL and key TTS sends with each (authenticated) call about a device."""
     push, key = headers.get(HEADER_PUSH), headers.get(HEADER_KEY)
     if not push or not key or not isinstance(message, Uplink | Join | DownlinkReport):
         return
@@ -125,6 +125,8 @@ def remember_push(
     if state is None or not dl.valid_push_url(push) or len(key) > 1024:
         return
     dev_eui = message.device.dev_eui
+    if dev_eui not in entry.runtime_data.devices:
+        return  # not added (auto-add off, or over the limit): nothing to send to
     if state.push_urls.get(dev_eui) != push or state.api_key != key:
         state.push_urls[dev_eui] = push
         state.api_key = key

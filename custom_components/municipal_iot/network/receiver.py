@@ -112,8 +112,8 @@ def _make_handler(entry_id: str) -> webhook.HandlerType:
             _authenticate(request, f"Bearer {entry.data[CONF_TOKEN]}".encode())
             hub = await _async_loaded_hub(hass, entry)
             message = await _read_message(request, Server(entry.data[CONF_SERVER]))
-            remember_push(hass, entry, message, request.headers)
             outcome = hub.async_handle(message)
+            remember_push(hass, entry, message, request.headers)
             report(hass, entry, message)
         except Rejected as err:
             rejections = _rejections(entry, idle_rejections)
