@@ -97,6 +97,7 @@ async def test_chirpstack_mqtt_downlink(hass: HomeAssistant, mqtt_publish: Publi
     await _call(hass, "set_reporting_interval", device_id=_device_id(hass), minutes=60)
     await until(lambda: bool(received), "the command reaches the broker")
     assert received[0].topic == topic
+    assert received[0].retain is False  # a broker must not replay a command
     assert json.loads(received[0].payload) == {
         "devEui": DEV,
         "confirmed": False,
@@ -116,7 +117,8 @@ async def test_chirpstack_mqtt_downlink(hass: HomeAssistant, mqtt_publish: Publi
 
 @pytest.mark.usefixtures("mqtt_connected")
 async def test_tts_mqtt_downlink(hass: HomeAssistant, mqtt_publish: Publisher) -> None:
-    """A raw downlink goes to TTS's push topic named by the device id; down/failed is logged."""
+    """Elsys "reboot sensor only" (3E01FE) as a raw downlink to TTS's push topic named by the
+    device id; down/failed is logged."""
     await _mqtt_device(hass, mqtt_publish, "tts", "apt-12-motion", tts_uplink(ELSYS_TEMP))
     topic = f"v3/{TTS_APPLICATION}@ttn/devices/apt-12-motion/down/push"
     received = await _capture_topic(hass, topic)
