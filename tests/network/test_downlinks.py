@@ -412,3 +412,15 @@ async def test_device_of_a_stopped_or_other_entry(hass: HomeAssistant, post: Pos
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "reboot_device", device_id=foreign.id)
     assert err.value.translation_key == "downlink_unknown_device"
+
+
+async def test_push_headers_of_a_device_not_added(
+    hass: HomeAssistant, post: Poster, fake_server: FakeServer
+) -> None:
+    """With auto-add off an unknown device's push URL is not kept (nothing to send to)."""
+    entry = await setup_entry(hass, network_entry("tts", WEBHOOK_TTS, auto_add=False))
+    headers = {"X-Downlink-Push": _push_url(fake_server), "X-Downlink-Apikey": TTS_KEY}
+    assert (await post(WEBHOOK_TTS, tts_uplink(ELSYS_TEMP), headers=headers))[0] == 202
+    state = downlink_module.state_of(hass, entry.entry_id)
+    assert state is not None
+    assert (state.push_urls, state.api_key) == ({}, None)
