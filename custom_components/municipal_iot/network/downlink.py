@@ -57,6 +57,7 @@ SAVE_DELAY: Final = 5
 
 HEADER_PUSH: Final = "X-Downlink-Push"
 HEADER_KEY: Final = "X-Downlink-Apikey"
+MAX_KEY_LENGTH: Final = 1024
 
 _STATES: HassKey[dict[str, DownlinkState]] = HassKey(f"{DOMAIN}_downlinks")
 _SCHEMA = StoreSchema(maps={PUSH_URLS: str}, values={TTS_API_KEY: vol.Any(None, str)})
@@ -122,12 +123,12 @@ def remember_push(
     if not push or not key or not isinstance(message, Uplink | Join | DownlinkReport):
         return
     state = state_of(hass, entry.entry_id)
-    if state is None or not dl.valid_push_url(push) or len(key) > 1024:
-        return
     dev_eui = message.device.dev_eui
+    if state is None or (state.push_urls.get(dev_eui) == push and state.api_key == key):
+        return  # the usual case: TTS sends the same URL and key with every call
     if dev_eui not in entry.runtime_data.devices:
         return  # not added (auto-add off, or over the limit): nothing to send to
-    if state.push_urls.get(dev_eui) != push or state.api_key != key:
+    if dl.valid_push_url(push) and len(key) <= MAX_KEY_LENGTH:
         state.push_urls[dev_eui] = push
         state.api_key = key
         state.store.async_delay_save(state.as_stored, SAVE_DELAY)
