@@ -28,7 +28,7 @@ from typing import Any, Final
 
 F_PORT_MIN: Final = 1
 F_PORT_MAX: Final = 223  # 224 is the LoRaWAN MAC test port, 225-255 are reserved
-MAX_PAYLOAD_BYTES: Final = 242  # the largest LoRaWAN application payload (EU868 DR5+)
+MAX_PAYLOAD_BYTES: Final = 242  # the largest LoRaWAN application payload (EU868 DR4-DR7)
 
 # Our policy for the reporting interval: at least a minute (duty cycle and fair use),
 # at most a day. A model's own limit may be lower (WS202: uint16 seconds).
