@@ -54,10 +54,8 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
 def _target(hass: HomeAssistant, device_id: str) -> tuple[LoRaWANConfigEntry, DeviceData]:
     """Return the loaded connection of a LoRaWAN device and what its hub knows of it."""
     ha_device = dr.async_get(hass).async_get(device_id)
-    dev_eui = next(
-        (ident for domain, ident in ha_device.identifiers if domain == DOMAIN),
-        None,
-    ) if ha_device else None  # fmt: skip
+    identifiers = ha_device.identifiers if ha_device else set()
+    dev_eui = next((ident for domain, ident in identifiers if domain == DOMAIN), None)
     if ha_device is None or dev_eui is None:
         raise _invalid("downlink_unknown_device", device_id=device_id)
     for entry_id in ha_device.config_entries:
