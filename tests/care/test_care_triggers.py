@@ -121,6 +121,7 @@ async def test_logbook_describes_events(hass: HomeAssistant, clock: Any) -> None
     logbook.async_describe_events(hass, register)
     assert sorted(described) == [
         "municipal_iot_alarm",
+        "municipal_iot_downlink",
         "municipal_iot_leak",
         "municipal_iot_sensor",
         "municipal_iot_supervision",

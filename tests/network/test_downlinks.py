@@ -32,6 +32,7 @@ from custom_components.municipal_iot.const import DOMAIN
 from custom_components.municipal_iot.network import downlink as downlink_module
 from custom_components.municipal_iot.network.downlink import EVENT_DOWNLINK
 from custom_components.municipal_iot.network.downlink_actions import async_describe_events
+from custom_components.municipal_iot.texts import async_get_texts
 from tests.mosquitto import free_port
 from tests.network import (
     CS_APPLICATION,
@@ -216,7 +217,7 @@ async def test_tts_push_url(
     # TTS reports the acknowledgement on the same webhook.
     ack = {"end_device_ids": {"device_id": "apt-12-motion", "dev_eui": DEV.upper()}}
     ack["downlink_ack"] = {"f_port": 6}  # type: ignore[assignment]
-    assert (await post(WEBHOOK_TTS, ack))[0] == 200
+    assert (await post(WEBHOOK_TTS, ack, headers=headers))[0] == 200  # same URL: no new save
     assert events[1].data["status"] == "acknowledged"
     # Diagnostics: the key is redacted, the push URLs only counted.
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
@@ -393,6 +394,10 @@ async def test_logbook_texts(hass: HomeAssistant, post: Poster) -> None:
         "name": DOMAIN,
         "message": "odd",
     }
+    # In Swedish, for the staff.
+    hass.config.language = "sv"
+    await async_get_texts(hass)
+    assert describe(queued)["message"] == "nedlänk 3e01fe köad på fPort 6"
 
 
 async def test_device_of_a_stopped_or_other_entry(hass: HomeAssistant, post: Poster) -> None:
