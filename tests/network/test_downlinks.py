@@ -389,7 +389,7 @@ async def test_logbook_texts(hass: HomeAssistant, post: Poster) -> None:
     )
     assert describe(queued) == {"name": "apt-12", "message": "downlink 3e01fe queued on fPort 6"}
     acked = Event(EVENT_DOWNLINK, {"name": "apt-12", "status": "acknowledged", "f_port": 6})
-    assert describe(acked)["message"] == "downlink on fPort 6 acknowledged by the device"
+    assert describe(acked)["message"] == "downlink acknowledged by the device"
     assert describe(Event(EVENT_DOWNLINK, {"status": "odd"})) == {
         "name": DOMAIN,
         "message": "odd",
