@@ -159,6 +159,9 @@ COMMANDS: Final[dict[str, ModelCommands]] = {
 
 
 # ----- network-server message formats ----------------------------------------------
+# ChirpStack: ``DownlinkCommand``, ``AckEvent`` and ``TxAckEvent`` in
+# ``chirpstack/chirpstack:api/proto/integration/integration.proto`` (JSON: camelCase, base64).
+# The Things Stack: ``doc/content/integrations/webhooks/scheduling-downlinks.md``.
 
 
 def chirpstack_command(dev_eui: str, downlink: Downlink) -> dict[str, Any]:

@@ -87,9 +87,9 @@ class Ignored:
 class DownlinkStatus(StrEnum):
     """What a network server reports about a downlink."""
 
-    SENT = "sent"  # transmitted by a gateway
+    SENT = "sent"  # a gateway took it for transmission (ChirpStack txack, TTS downlink_sent)
     ACKNOWLEDGED = "acknowledged"  # a confirmed downlink, acknowledged by the device
-    NOT_ACKNOWLEDGED = "not_acknowledged"  # a confirmed downlink the device did not ack
+    NOT_ACKNOWLEDGED = "not_acknowledged"  # not acknowledged, or timed out (ChirpStack ack)
     FAILED = "failed"  # the server could not send it
 
 
