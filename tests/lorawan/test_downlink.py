@@ -128,7 +128,8 @@ def test_server_formats() -> None:
     downlink = dl.Downlink(6, bytes.fromhex("3E01FE"), confirmed=True)
     data = base64.b64encode(bytes.fromhex("3E01FE")).decode()
     assert data == "PgH+"
-    assert dl.chirpstack_command("a81758fffe0312ab", downlink) == {
+    assert dl.chirpstack_command("a81758fffe0312ab", downlink, "id-1") == {
+        "id": "id-1",
         "devEui": "a81758fffe0312ab",
         "confirmed": True,
         "fPort": 6,
@@ -182,6 +183,7 @@ def test_chirpstack_downlink_reports(
         "a81758fffe0312ab",
     )
     assert report.received_at == datetime(2026, 12, 2, 11, 59, tzinfo=UTC)
+    assert report.reference == "q"  # the queue item id: which downlink it is about
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,7 @@ async def test_logbook_names_the_sender(
     await hass.async_block_till_done()
     await hass.services.async_call(DOMAIN, "reboot_device", call, blocking=True, context=context)
     # Reported by ChirpStack over the webhook: logged without a user.
-    ack = {"time": "2026-12-02T12:00:00+00:00", "deviceInfo": {"devEui": DEV}, "acknowledged": True}
+    ack = {"deviceInfo": {"devEui": DEV}, "queueItemId": "3f2a", "acknowledged": True}
     assert (await post(WEBHOOK_CS, ack, event="ack"))[0] == 200
     await async_wait_recording_done(hass)
     client = await hass_ws_client()
@@ -71,5 +71,5 @@ async def test_logbook_names_the_sender(
     ]
     assert [(entry["message"], entry.get("context_user_id")) for entry in entries] == [
         ("downlink 3e01fe queued on fPort 6", hass_admin_user.id),
-        ("downlink acknowledged by the device", None),
+        ("downlink 3e01fe acknowledged by the device", None),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,20 +100,22 @@ async def test_chirpstack_mqtt_downlink(hass: HomeAssistant, mqtt_publish: Publi
     await until(lambda: bool(received), "the command reaches the broker")
     assert received[0].topic == topic
     assert received[0].retain is False  # a broker must not replay a command
-    assert json.loads(received[0].payload) == {
-        "devEui": DEV,
-        "confirmed": False,
-        "fPort": 6,
-        "data": ELSYS_60_MIN,
-    }
+    command = json.loads(received[0].payload)
+    queue_id = command.pop("id")  # a UUID, ChirpStack's queue item id for this downlink
+    assert str(uuid.UUID(queue_id)) == queue_id
+    assert command == {"devEui": DEV, "confirmed": False, "fPort": 6, "data": ELSYS_60_MIN}
     assert events[0].data["status"] == "queued"
     assert events[0].data["payload"] == "3e0a1400000e101f00000001"
     # ChirpStack reports the gateway's transmission and the device's acknowledgement.
     base = {"time": "2026-12-02T12:00:00+00:00", "deviceInfo": {"devEui": DEV}}
-    await mqtt_publish(uplink_topic("chirpstack", DEV, "txack"), {**base, "queueItemId": "q"})
+    txack = {**base, "queueItemId": queue_id}
+    await mqtt_publish(uplink_topic("chirpstack", DEV, "txack"), txack)
     await mqtt_publish(uplink_topic("chirpstack", DEV, "ack"), {**base, "acknowledged": True})
     await until(lambda: len(events) == 3, "both reports are logged")
     assert [event.data["status"] for event in events] == ["queued", "sent", "acknowledged"]
+    # The txack names the queue item: the log knows its payload; the ack here names none.
+    assert events[1].data["payload"] == "3e0a1400000e101f00000001"
+    assert "payload" not in events[2].data
     assert all(event.data["device_id"] == _device_id(hass) for event in events)
 
 
@@ -245,6 +248,11 @@ async def test_chirpstack_rest_api(
     assert path == f"/api/devices/{DEV}/queue"
     assert headers["Authorization"] == "Bearer cs-api-token"
     assert body == {"queueItem": {"confirmed": False, "fPort": 6, "data": "PgH+"}}
+    # ChirpStack answered the queue item id; its ack over the webhook names it.
+    events = async_capture_events(hass, EVENT_DOWNLINK)
+    ack = {"deviceInfo": {"devEui": DEV}, "queueItemId": "3f2a", "acknowledged": True}
+    assert (await post(WEBHOOK_CS, ack, event="ack"))[0] == 200
+    assert (events[0].data["status"], events[0].data["payload"]) == ("acknowledged", "3e01fe")
 
 
 @pytest.mark.parametrize(
@@ -390,6 +398,8 @@ async def test_logbook_texts(hass: HomeAssistant, post: Poster) -> None:
     assert describe(queued) == {"name": "apt-12", "message": "downlink 3e01fe queued on fPort 6"}
     acked = Event(EVENT_DOWNLINK, {"name": "apt-12", "status": "acknowledged", "f_port": 6})
     assert describe(acked)["message"] == "downlink acknowledged by the device"
+    acked.data["payload"] = "3e01fe"  # type: ignore[index]
+    assert describe(acked)["message"] == "downlink 3e01fe acknowledged by the device"
     assert describe(Event(EVENT_DOWNLINK, {"status": "odd"})) == {
         "name": DOMAIN,
         "message": "odd",

@@ -103,6 +103,7 @@ def _downlink_report(event: str, body: Any, now: datetime) -> Ignored:
         root = f.obj(body, "body")
         device = _device(root.get("deviceInfo"))
         received_at = f.timestamp(root.get("time"), "time", now)
+        reference = f.opt_str(root.get("queueItemId"), "queueItemId")
     except SchemaError:
         return Ignored(kind=event)
     if event == "txack":
@@ -111,4 +112,6 @@ def _downlink_report(event: str, body: Any, now: datetime) -> Ignored:
         status = DownlinkStatus.ACKNOWLEDGED
     else:
         status = DownlinkStatus.NOT_ACKNOWLEDGED
-    return DownlinkReport(kind=event, device=device, received_at=received_at, status=status)
+    return DownlinkReport(
+        kind=event, device=device, received_at=received_at, status=status, reference=reference
+    )

@@ -164,9 +164,13 @@ COMMANDS: Final[dict[str, ModelCommands]] = {
 # The Things Stack: ``doc/content/integrations/webhooks/scheduling-downlinks.md``.
 
 
-def chirpstack_command(dev_eui: str, downlink: Downlink) -> dict[str, Any]:
-    """ChirpStack v4 MQTT ``.../device/<devEui>/command/down`` body (``DownlinkCommand``)."""
+def chirpstack_command(dev_eui: str, downlink: Downlink, command_id: str) -> dict[str, Any]:
+    """ChirpStack v4 MQTT ``.../device/<devEui>/command/down`` body (``DownlinkCommand``).
+
+    ``id`` becomes the queue item id that ChirpStack's ``ack`` and ``txack`` events name.
+    """
     return {
+        "id": command_id,
         "devEui": dev_eui,
         "confirmed": downlink.confirmed,
         "fPort": downlink.f_port,

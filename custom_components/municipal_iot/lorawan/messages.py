@@ -101,6 +101,7 @@ class DownlinkReport(Ignored):
     received_at: datetime
     status: DownlinkStatus
     f_port: int | None = None
+    reference: str | None = None  # ChirpStack's queue item id: which downlink it is about
 
 
 type Message = Uplink | DeviceStatus | Join | Ignored

@@ -19,6 +19,8 @@ with the user who sent it (the action's context).
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -32,6 +34,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
+from homeassistant.util.json import json_loads
 
 from ..const import DOMAIN, LOGGER
 from ..lorawan import downlink as dl
@@ -53,7 +56,9 @@ TTS_API_KEY: Final = "tts_api_key"
 PUSH_URLS: Final = "push_urls"
 
 HTTP_TIMEOUT: Final = 10  # seconds for one POST to the network server
+SENT_REMEMBERED: Final = 256  # ChirpStack queue item ids kept to name a report's payload
 SAVE_DELAY: Final = 5
+MAX_ANSWER: Final = 4096  # bytes of a server's answer read
 
 HEADER_PUSH: Final = "X-Downlink-Push"
 HEADER_KEY: Final = "X-Downlink-Apikey"
@@ -77,6 +82,15 @@ class DownlinkState:
     api_key: str | None = None
     sent: int = 0
     failures: dict[str, int] = field(default_factory=dict)
+    # ChirpStack queue item id -> hex payload of the latest downlinks (memory only).
+    payloads: OrderedDict[str, str] = field(default_factory=OrderedDict)
+
+    def sent_payload(self, reference: str | None, payload: str) -> None:
+        """Remember which payload a queue item id stands for (the oldest is forgotten)."""
+        if reference:
+            self.payloads[reference] = payload
+            if len(self.payloads) > SENT_REMEMBERED:
+                self.payloads.popitem(last=False)
 
     def as_stored(self) -> dict[str, Any]:
         """Return the data to save."""
@@ -168,7 +182,7 @@ async def async_send(
     if state is None:
         raise _invalid("downlink_not_loaded", name=entry.title)
     try:
-        route = await _async_route(hass, entry, state, device, downlink)
+        route, reference = await _async_route(hass, entry, state, device, downlink)
     except DownlinkSendError as err:
         state.failures[err.reason] = state.failures.get(err.reason, 0) + 1
         raise
@@ -181,6 +195,7 @@ async def async_send(
         route,
     )
     payload = downlink.payload.hex()
+    state.sent_payload(reference, payload)
     fire(
         hass,
         entry,
@@ -198,7 +213,8 @@ async def _async_route(
     state: DownlinkState,
     device: DeviceData,
     downlink: dl.Downlink,
-) -> str:
+) -> tuple[str, str | None]:
+    """Send on the entry's route; return its name and ChirpStack's queue item id."""
     server = Server(entry.data[CONF_SERVER])
     dev_eui = device.dev_eui
     if is_mqtt(entry.data):
@@ -207,31 +223,37 @@ async def _async_route(
         prefix = topic_prefix(entry.data)
         if server is Server.CHIRPSTACK:
             topic = dl.chirpstack_command_topic(prefix, dev_eui)
-            await async_publish_json(hass, topic, dl.chirpstack_command(dev_eui, downlink))
-            return "ChirpStack MQTT"
+            command_id = str(uuid.uuid4())
+            command = dl.chirpstack_command(dev_eui, downlink, command_id)
+            await async_publish_json(hass, topic, command)
+            return "ChirpStack MQTT", command_id
         # TTS names devices by their device id: the name TTS reported (end_device_ids).
         if not valid_segment(device.name):
             raise _invalid("downlink_no_device_id", name=device.name)
         topic = dl.tts_push_topic(prefix, device.name)
         await async_publish_json(hass, topic, dl.tts_push(downlink))
-        return "The Things Stack MQTT"
+        return "The Things Stack MQTT", None
     if server is Server.TTS:
         url = state.push_urls.get(dev_eui)
         if url is None or state.api_key is None:
             raise _invalid("downlink_no_route_tts", name=device.name)
         await _async_post(hass, url, state.api_key, dl.tts_push(downlink))
-        return "The Things Stack push URL"
+        return "The Things Stack push URL", None
     base = str(entry.options.get(CONF_CS_API_URL) or "").rstrip("/")
     token = entry.options.get(CONF_CS_API_TOKEN)
     if not base or not token:
         raise _invalid("downlink_no_route_chirpstack", name=device.name)
     url = f"{base}/api/devices/{dev_eui}/queue"
-    await _async_post(hass, url, str(token), dl.chirpstack_queue_item(downlink))
-    return "ChirpStack REST API"
+    answer = await _async_post(hass, url, str(token), dl.chirpstack_queue_item(downlink))
+    queue_id = answer.get("id") if isinstance(answer, dict) else None
+    return "ChirpStack REST API", queue_id if isinstance(queue_id, str) else None
 
 
-async def _async_post(hass: HomeAssistant, url: str, token: str, body: dict[str, Any]) -> None:
-    """POST JSON with a bearer token; map each failure to a translated error."""
+async def _async_post(hass: HomeAssistant, url: str, token: str, body: dict[str, Any]) -> Any:
+    """POST JSON with a bearer token; return the JSON answer (None if it has none).
+
+    Each failure becomes a translated error.
+    """
     session = async_get_clientsession(hass)
     headers = {"Authorization": f"Bearer {token}"}
     try:
@@ -239,9 +261,10 @@ async def _async_post(hass: HomeAssistant, url: str, token: str, body: dict[str,
             asyncio.timeout(HTTP_TIMEOUT),
             session.post(url, json=body, headers=headers) as response,
         ):
+            text = (await response.content.read(MAX_ANSWER)).decode(errors="replace")
             if response.status < HTTPStatus.MULTIPLE_CHOICES:
-                return
-            text = (await response.text())[:200]
+                return _json_or_none(text)
+            text = text[:200]
     except TimeoutError:
         raise DownlinkSendError("timeout", seconds=str(HTTP_TIMEOUT)) from None
     except aiohttp.ClientError as err:
@@ -253,6 +276,13 @@ async def _async_post(hass: HomeAssistant, url: str, token: str, body: dict[str,
     if status == HTTPStatus.NOT_FOUND:
         raise DownlinkSendError("not_found", status=str(status))
     raise DownlinkSendError("http_error", status=str(status), text=text)
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json_loads(text)
+    except ValueError:
+        return None
 
 
 # ----- the log ---------------------------------------------------------------------
@@ -290,5 +320,8 @@ def fire(  # noqa: PLR0913 - the fields of one log entry
 def report(hass: HomeAssistant, entry: LoRaWANConfigEntry, message: Message) -> None:
     """Log what the server reports about a downlink of one of the entry's devices."""
     if isinstance(message, DownlinkReport) and message.device.dev_eui in entry.runtime_data.devices:
+        state = state_of(hass, entry.entry_id)
+        known = state.payloads if state else {}
+        payload = known.get(message.reference) if message.reference else None
         dev_eui, status = message.device.dev_eui, message.status
-        fire(hass, entry, dev_eui, status, f_port=message.f_port, context=None)
+        fire(hass, entry, dev_eui, status, f_port=message.f_port, context=None, payload=payload)

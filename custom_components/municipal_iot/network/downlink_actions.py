@@ -117,7 +117,9 @@ def async_describe_events(hass: HomeAssistant, async_describe_event: LogbookDesc
         texts = cached_texts(hass)
         key = f"logbook_downlink_{data.get('status')}"
         placeholders = {"port": data.get("f_port") or "?", "payload": data.get("payload", "")}
-        message = texts.get(key, **placeholders) if texts.has(key) else str(data.get("status"))
+        # A report names its payload only when it is known: no double space without it.
+        message = " ".join(texts.get(key, **placeholders).split()) if texts.has(key) else ""
+        message = message or str(data.get("status"))
         return {LOGBOOK_ENTRY_NAME: data.get("name") or DOMAIN, LOGBOOK_ENTRY_MESSAGE: message}
 
     async_describe_event(DOMAIN, EVENT_DOWNLINK, describe)
