@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 from aiohttp import web
@@ -153,6 +154,7 @@ class FakeServer:
     url: str = ""
     status: int = 200
     delay: float = 0.0
+    answer: str | None = None  # a 2xx answer that is not ChirpStack's JSON
     requests: list[tuple[str, dict[str, str], Any]] = field(default_factory=list)
 
 
@@ -166,6 +168,8 @@ async def fake_server(socket_enabled: None) -> AsyncIterator[FakeServer]:
         await asyncio.sleep(server.delay)
         if server.status >= 300:
             return web.Response(status=server.status, text="refused by the fake server")
+        if server.answer is not None:
+            return web.Response(text=server.answer)
         return web.json_response({"id": "3f2a"})  # ChirpStack's EnqueueDeviceQueueItemResponse
 
     app = web.Application()
@@ -439,3 +443,27 @@ async def test_push_headers_of_a_device_not_added(
     state = downlink_module.state_of(hass, entry.entry_id)
     assert state is not None
     assert (state.push_urls, state.api_key) == ({}, None)
+
+
+async def test_answer_without_a_queue_id(
+    hass: HomeAssistant, post: Poster, fake_server: FakeServer
+) -> None:
+    """A 2xx answer that is not JSON still counts as sent (the log just cannot name it)."""
+    entry = await _chirpstack_rest_entry(hass, post, fake_server)
+    fake_server.answer = "queued"
+    await _call(hass, "reboot_device", device_id=_device_id(hass))
+    state = downlink_module.state_of(hass, entry.entry_id)
+    assert state is not None
+    assert (state.sent, dict(state.payloads)) == (1, {})
+
+
+def test_only_the_latest_queue_ids_are_kept() -> None:
+    """The payloads of the last 256 queue items, the oldest forgotten first."""
+    state = downlink_module.DownlinkState(store=MagicMock())
+    for number in range(downlink_module.SENT_REMEMBERED + 2):
+        state.sent_payload(f"id-{number}", f"{number:02x}")
+    state.sent_payload(None, "ff")  # MQTT to TTS: no id
+    assert len(state.payloads) == downlink_module.SENT_REMEMBERED
+    assert "id-0" not in state.payloads
+    assert "id-1" not in state.payloads
+    assert state.payloads["id-257"] == "101"
