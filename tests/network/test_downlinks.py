@@ -467,3 +467,18 @@ def test_only_the_latest_queue_ids_are_kept() -> None:
     assert "id-0" not in state.payloads
     assert "id-1" not in state.payloads
     assert state.payloads["id-257"] == "101"
+
+
+async def test_deleting_the_connection_deletes_its_downlink_store(
+    hass: HomeAssistant, post: Poster, fake_server: FakeServer, hass_storage: dict[str, Any]
+) -> None:
+    """The key is written on unload, and gone with the entry (not written back after)."""
+    entry = await setup_entry(hass, network_entry("tts", WEBHOOK_TTS))
+    headers = {"X-Downlink-Push": _push_url(fake_server), "X-Downlink-Apikey": TTS_KEY}
+    await post(WEBHOOK_TTS, tts_uplink(ELSYS_TEMP), headers=headers)
+    key = f"{DOMAIN}.{entry.entry_id}.downlink"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert hass_storage[key]["data"]["tts_api_key"] == TTS_KEY
+    await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

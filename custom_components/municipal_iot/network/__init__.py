@@ -81,6 +81,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> 
     unloaded = await hass.config_entries.async_unload_platforms(entry, list(PLATFORMS))
     if unloaded:
         await entry.runtime_data.async_shutdown()
+        await downlink.async_unload_state(hass, entry)
     return unloaded
 
 

@@ -82,6 +82,7 @@ class DownlinkState:
     api_key: str | None = None
     sent: int = 0
     failures: dict[str, int] = field(default_factory=dict)
+    dirty: bool = False  # a change that the delayed save has not written yet
     # ChirpStack queue item id -> hex payload of the latest downlinks (memory only).
     payloads: OrderedDict[str, str] = field(default_factory=OrderedDict)
 
@@ -116,11 +117,18 @@ async def async_load_state(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> No
     )
 
     @callback
-    def forget() -> None:
-        if (state := states.pop(entry.entry_id, None)) is not None:
-            hass.async_create_task(state.store.async_save(state.as_stored()))
+    def forget() -> None:  # also after a failed set-up; async_unload_state writes first
+        states.pop(entry.entry_id, None)
 
     entry.async_on_unload(forget)
+
+
+async def async_unload_state(hass: HomeAssistant, entry: LoRaWANConfigEntry) -> None:
+    """Write a change not yet saved, so that a reload right after it keeps it."""
+    state = state_of(hass, entry.entry_id)
+    if state is not None and state.dirty:
+        state.dirty = False
+        await state.store.async_save(state.as_stored())
 
 
 def state_of(hass: HomeAssistant, entry_id: str) -> DownlinkState | None:
@@ -145,6 +153,7 @@ def remember_push(
     if dl.valid_push_url(push) and len(key) <= MAX_KEY_LENGTH:
         state.push_urls[dev_eui] = push
         state.api_key = key
+        state.dirty = True
         state.store.async_delay_save(state.as_stored, SAVE_DELAY)
 
 
