@@ -152,6 +152,16 @@ _TYPES: dict[int, tuple[int, _Parser]] = {
 }
 
 
+# Every possible record head byte -> (sensor type, data end, record end, parser), both
+# ends relative to the head: decoding one record is a single table lookup.
+_RECORDS: tuple[tuple[int, int, int, _Parser] | None, ...] = tuple(
+    None
+    if (entry := _TYPES.get(head & 0x3F)) is None
+    else (head & 0x3F, 1 + entry[0], 1 + entry[0] + _OFFSET_SIZES[head >> 6], entry[1])
+    for head in range(256)
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Sample:
     sensor_type: int
@@ -178,18 +188,18 @@ def _parse(payload: bytes) -> _Parsed:
         if head == _SETTINGS:
             note = f"settings record (0x3E) at byte {position} not decoded"
             return _Parsed(samples, [note], payload[position + 1 :].hex())
-        entry = _TYPES.get(head & 0x3F)
-        if entry is None:
+        record = _RECORDS[head]
+        if record is None:
             return _Parsed(samples, [_stopped(f"unknown type 0x{head:02X}", position, payload)])
-        size, parse = entry
-        data_end = position + 1 + size
-        record_end = data_end + _OFFSET_SIZES[head >> 6]
+        sensor_type, data_size, record_size, parse = record
+        data_end = position + data_size
+        record_end = position + record_size
         if record_end > len(payload):
             reason = f"truncated type 0x{head:02X} record"
             return _Parsed(samples, [_stopped(reason, position, payload)])
         offset = _unsigned(payload[data_end:record_end]) if record_end > data_end else 0
         values = parse(payload[position + 1 : data_end])
-        samples.append(_Sample(head & 0x3F, offset, values))
+        samples.append(_Sample(sensor_type, offset, values))
         position = record_end
     return _Parsed(samples, [])
 
