@@ -12,6 +12,8 @@ changes into supervision events using per-apartment rules:
 * :mod:`.events` - the events the engine emits.
 * :mod:`.state` - status values and the persisted state records.
 * :mod:`.engine` - :class:`~.engine.ApartmentSupervisor`, one state machine per
-  apartment; its docstring describes how an adapter drives it.
+  apartment; its docstring describes how an adapter drives it. Its rule
+  families live in ``engine_*`` modules (the layers are listed in
+  :mod:`.engine_core`).
 * :mod:`.journal` - the supervision journal (retention, episodes, CSV export).
 """

@@ -83,6 +83,15 @@ Semantics in brief (details in the method docstrings):
 Cost: an update touches a handful of fields; the only non-trivial work is
 recomputing the next inactivity deadline after motion, a scan of at most a few
 band occurrences per configured band (cached until the still time changes).
+
+Code layout: this module holds the public inputs and the actions that span rule
+families (resolve, pause, rule changes). The rule families are one class each,
+stacked so that each may use the ones below it (see :mod:`.engine_core`): the
+state and its persistence (:mod:`.engine_core`), sensor health
+(:mod:`.engine_sensors`), grace and alarm episodes (:mod:`.engine_episodes`),
+planned checks (:mod:`.engine_planned`), activity, inactivity and check windows
+(:mod:`.engine_inactivity`), door rules (:mod:`.engine_doors`) and the deadline
+loop (:mod:`.engine_deadlines`).
 """
 
 from __future__ import annotations

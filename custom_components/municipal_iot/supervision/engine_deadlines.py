@@ -1,5 +1,7 @@
 """The deadline loop: which deadline is next, processing them in time order.
 
+Also the end of a pause (``_resume``), which is both a deadline and an input.
+
 Within one input, deadlines before its instant fire first, then the input, then
 the deadlines at that instant (:meth:`DeadlineRules._input`).
 """
