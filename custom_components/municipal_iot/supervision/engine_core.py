@@ -245,6 +245,7 @@ class SupervisorCore:
     def _event(self, kind: EventKind, at: datetime, **data: Any) -> Event:
         return Event(kind, self._apartment_id, at, data)
 
+    # Sensor bookkeeping needed by __init__; the health rules are in engine_sensors.
     def _sync_sensors(self, now: datetime) -> None:
         old = self._sensors
         self._sensors = {
@@ -258,6 +259,7 @@ class SupervisorCore:
     def _planned_done(
         self, now: datetime, checks: Iterable[Mapping[str, Any]], outcome: str, **data: Any
     ) -> list[Event]:
+        """Document pending planned checks (every family that settles them calls this)."""
         return [
             self._event(EventKind.PLANNED_CHECK, now, **check, outcome=outcome, **data)
             for check in checks
