@@ -23,12 +23,14 @@ from homeassistant.util import dt as dt_util
 from ..const import LOGGER
 from ..supervision.journal import NOTIFIED
 from ..supervision.test_alarm import (
+    ANSWER_WITHIN,
     RECEIVED,
     SENT,
     UNANSWERED,
     AlarmTestClock,
     AlarmTestEvent,
 )
+from ..supervision.timeutil import iso
 from .const import EVENT_SUPERVISION
 from .push import panel_path, unique_targets, urgent
 from .store import CoalescedStore
@@ -44,6 +46,15 @@ def test_alarm_store_key(entry_id: str) -> str:
     return f"care.{entry_id}.test_alarm"
 
 
+def _unanswered(stored: object) -> dict[str, Any] | None:
+    """Return the stored unanswered test (``TypeError`` when unreadable)."""
+    if stored is None:
+        return None
+    if not isinstance(stored, dict) or not {"sent_at", "due_at"} <= stored.keys():
+        raise TypeError("unanswered must be {sent_at, due_at}")
+    return {"sent_at": str(stored["sent_at"]), "due_at": str(stored["due_at"])}
+
+
 class AlarmTest:
     """Sends the unit's test alarm on schedule and follows its answer."""
 
@@ -53,15 +64,31 @@ class AlarmTest:
         self.clock = AlarmTestClock(unit.config.test_alarm, unit.tz, dt_util.utcnow())
         self._timer: CALLBACK_TYPE | None = None
         self._unsub: CALLBACK_TYPE | None = None
+        # The last test nobody answered in time, until a test is received (the panel shows it).
+        self.unanswered: dict[str, Any] | None = None
         self._store = CoalescedStore(
-            unit.hass, test_alarm_store_key(unit.entry.entry_id), self.clock.to_dict, delay=1.0
+            unit.hass, test_alarm_store_key(unit.entry.entry_id), self._stored, delay=1.0
         )
+
+    def _stored(self) -> dict[str, Any]:
+        return self.clock.to_dict() | {"unanswered": self.unanswered}
+
+    def panel_state(self) -> dict[str, Any]:
+        """Return the waiting and the unanswered test alarm, as the panel shows them."""
+        pending = self.clock.pending
+        return {
+            "pending": None
+            if pending is None
+            else {"sent_at": iso(pending[1]), "answer_by": iso(pending[1] + ANSWER_WITHIN)},
+            "unanswered": self.unanswered,
+        }
 
     async def async_start(self) -> None:
         """Restore the stored test, run what fell due, schedule the next, listen to taps."""
         stored = await self._store.async_load()
         try:
             self.clock.load(stored, dt_util.utcnow())
+            self.unanswered = _unanswered(stored.get("unanswered"))
         except (TypeError, ValueError) as err:
             LOGGER.warning("The test alarm state is unreadable (%r); scheduling afresh", err)
         self._unsub = self._unit.hass.bus.async_listen(MOBILE_ACTION_EVENT, self._on_action)
@@ -119,6 +146,9 @@ class AlarmTest:
         data: dict[str, Any] = {"test_id": event.test_id, **event.data}
         if event.kind == UNANSWERED:
             data["escalated_to"] = unique_targets(unit.config.escalation_targets)
+            self.unanswered = {"sent_at": event.data["sent_at"], "due_at": event.data["due_at"]}
+        elif event.kind == RECEIVED:
+            self.unanswered = None
         user_id = event.data.get("user_id")
         unit.record_unit(event.kind, data, user_id if isinstance(user_id, str) else None)
         unit.hass.bus.async_fire(

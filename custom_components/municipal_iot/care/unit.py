@@ -439,6 +439,7 @@ class CareUnit:
         unit = {"apartment_id": "", "apartment_label": self.config.title}
         self.journal.record(at=dt_util.utcnow(), **unit, kind=kind, user_id=user, data=data)
         self._journal_store.schedule_save(urgent=True)
+        async_dispatcher_send(self.hass, self.changes, "")  # the panel: "" is the unit itself
 
     @callback
     def _prune(self, _now: datetime | None = None) -> None:

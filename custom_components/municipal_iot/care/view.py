@@ -75,6 +75,7 @@ def apartment_tile(unit: CareUnit, apartment: Apartment) -> dict[str, Any]:
         "still_since": iso_or_none(supervisor.still_since),
         "last_motion": iso_or_none(supervisor.last_motion),
         "next_alarm": iso_or_none(supervisor.next_alarm),
+        "next_planned_check": iso_or_none(supervisor.next_planned_check),
         "action_plan": apartment.config.action_plan,
         "state_lost_at": iso_or_none(supervisor.state_lost_at),
         "sensors": [

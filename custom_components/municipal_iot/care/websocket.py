@@ -1,8 +1,9 @@
 """Websocket commands of the Tillsyn panel and the care card.
 
 ``municipal_iot/subscribe`` sends every loaded care unit with its apartments'
-tiles and today's journal, then each change as it happens (no polling): an
-apartment's tile when what it shows changed, and new journal entries. A care
+tiles, its unit banner (network outage, test alarm) and today's journal, then
+each change as it happens (no polling): an apartment's tile or the unit banner
+when what it shows changed, and new journal entries. A care
 unit that loads or unloads sends the whole picture again.
 
 The staff actions (acknowledge, close with an outcome, pause with a reason and
@@ -46,6 +47,7 @@ from .const import (
     PAUSE_REASONS,
 )
 from .export import CONTENT_ENTRIES, CONTENTS
+from .notices import unit_notices
 from .privacy import refuse_personal_number
 from .unit import CareUnit
 from .view import apartment_tile
@@ -90,6 +92,7 @@ def unit_payload(unit: CareUnit) -> dict[str, Any]:
     return {
         "entry_id": unit.entry.entry_id,
         "title": unit.config.title,
+        "notices": unit_notices(unit),
         "apartments": [apartment_tile(unit, apartment) for apartment in unit.apartments.values()],
         "journal": [journal_item(unit, entry) for entry in today(unit)],
     }
@@ -103,6 +106,7 @@ class _Subscription:
         self.connection = connection
         self.msg_id = msg_id
         self.tiles: dict[str, dict[str, Any]] = {}
+        self.notices: dict[str, dict[str, Any]] = {}
         self.last_entry: dict[str, int] = {}
         self.unsubs: list[CALLBACK_TYPE] = []
 
@@ -117,6 +121,7 @@ class _Subscription:
         payloads = [unit_payload(unit) for unit in units]
         for unit, payload in zip(units, payloads, strict=True):
             self.tiles |= {tile["id"]: tile for tile in payload["apartments"]}
+            self.notices[unit.entry.entry_id] = payload["notices"]
             self.last_entry[unit.entry.entry_id] = max(
                 (item["id"] for item in payload["journal"]), default=0
             )
@@ -127,7 +132,10 @@ class _Subscription:
 
     @callback
     def changed(self, unit: CareUnit, apartment_id: str) -> None:
-        """Send the apartment's tile if it changed, and new journal entries."""
+        """Send the apartment's tile and the unit banner if they changed, and new journal entries.
+
+        ``apartment_id`` is "" for a change of the unit itself (a unit rule).
+        """
         apartment = unit.apartments.get(apartment_id)
         unit_id = unit.entry.entry_id
         if apartment is not None:
@@ -135,6 +143,10 @@ class _Subscription:
             if self.tiles.get(apartment_id) != tile:
                 self.tiles[apartment_id] = tile
                 self.send({"type": "apartment", "unit_id": unit_id, "apartment": tile})
+        notices = unit_notices(unit)
+        if self.notices.get(unit_id) != notices:
+            self.notices[unit_id] = notices
+            self.send({"type": "unit", "unit_id": unit_id, "notices": notices})
         last = self.last_entry.get(unit_id, 0)
         new = [entry for entry in today(unit) if entry.id > last]
         if new:
