@@ -21,6 +21,7 @@ export interface Rules {
     not_back: null | { start: string; end: string; minutes: number };
   };
   night_exit: null | { start: string; end: string; return_minutes: number };
+  planned: null | { times: { at: string; weekdays: number[] }[]; lookback_minutes: number };
 }
 
 export interface Tile {
@@ -32,6 +33,7 @@ export interface Tile {
   still_since: string | null;
   last_motion: string | null;
   next_alarm: string | null;
+  next_planned_check: string | null;
   action_plan: string;
   sensors: { entity_id: string; problem: string | null; battery_low: boolean }[];
   rules: Rules;
@@ -66,9 +68,17 @@ export interface JournalItem {
   sensor_id: string | null;
 }
 
+/** The unit banner: the care unit's own rules (network outage, test alarm). */
+export interface Notices {
+  network_outage: null | { since: string; count: number; of: number; apartments: string[] };
+  test_alarm_pending: null | { sent_at: string; answer_by: string };
+  test_alarm_unanswered: null | { sent_at: string; due_at: string };
+}
+
 export interface Unit {
   entry_id: string;
   title: string;
+  notices: Notices;
   apartments: Tile[];
   journal: JournalItem[];
 }
@@ -76,6 +86,7 @@ export interface Unit {
 export type Update =
   | { type: "snapshot"; units: Unit[] }
   | { type: "apartment"; unit_id: string; apartment: Tile }
+  | { type: "unit"; unit_id: string; notices: Notices }
   | { type: "journal"; unit_id: string; entries: JournalItem[] };
 
 export interface HomeAssistant {
@@ -100,6 +111,7 @@ export function applyUpdate(units: Unit[], update: Update): Unit[] {
   if (update.type === "snapshot") return update.units;
   return units.map((unit) => {
     if (unit.entry_id !== update.unit_id) return unit;
+    if (update.type === "unit") return { ...unit, notices: update.notices };
     if (update.type === "apartment") {
       const apartments = unit.apartments.some((tile) => tile.id === update.apartment.id)
         ? unit.apartments.map((tile) => (tile.id === update.apartment.id ? update.apartment : tile))

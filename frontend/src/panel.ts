@@ -1,15 +1,21 @@
-// The "Tillsyn" sidebar panel: every care unit with its apartments as tiles
-// sorted by urgency, the pauses, today's journal and the CSV download.
+// The "Tillsyn" sidebar panel: every care unit with its banner (network
+// outage, test alarm), its apartments as tiles sorted by urgency, the pauses,
+// today's journal and the CSV download (all entries, alarms or planned checks).
 import { LitElement, css, html, nothing } from "lit";
 import { DOMAIN, HomeAssistant, Unit } from "./api";
 import { LiveUnits } from "./live";
 import { localDate, t, time } from "./texts";
 import "./tiles";
 
+const CONTENTS = ["entries", "episodes", "planned_checks"];
+const LISTED = 12; // apartments named in the network outage banner, then "and N more"
+
+type Range = { start: string; end: string; content: string };
+
 export class MunicipalIotPanel extends LitElement {
   declare hass: HomeAssistant;
   declare narrow: boolean;
-  declare private range: Record<string, { start: string; end: string }>;
+  declare private range: Record<string, Range>;
   private live = new LiveUnits(this);
   private renderedMs: number | null = null;
   private focusId: string | null = new URLSearchParams(window.location.search).get("apartment");
@@ -69,6 +75,7 @@ export class MunicipalIotPanel extends LitElement {
       <section class="unit" data-unit=${unit.entry_id}>
         <h2>${unit.title}</h2>
         <p class="summary">${t(hass, "panel_summary", { alarms, paused: paused.length, total: unit.apartments.length })}</p>
+        ${this.renderNotices(unit)}
         <miot-unit .hass=${hass} .unit=${unit} .now=${this.live.now} .focusId=${focus}></miot-unit>
         <h3>${t(hass, "panel_pauses")}</h3>
         ${paused.length
@@ -84,6 +91,34 @@ export class MunicipalIotPanel extends LitElement {
         ${this.renderDownload(unit)}
       </section>
     `;
+  }
+
+  private renderNotices(unit: Unit) {
+    const hass = this.hass;
+    const notices = unit.notices;
+    const shown = [];
+    const outage = notices.network_outage;
+    if (outage) {
+      const more = outage.apartments.length - LISTED;
+      const listed = outage.apartments.slice(0, LISTED).join(", ");
+      const apartments = more > 0 ? `${listed} ${t(hass, "panel_and_more", { count: more })}` : listed;
+      shown.push(html`<div class="notice fault" data-notice="network_outage">
+        <b>${t(hass, "panel_network_outage", { count: outage.count, total: outage.of })}</b>
+        <div>${t(hass, "panel_network_outage_detail", { time: time(hass, outage.since), apartments })}</div>
+      </div>`);
+    }
+    if (notices.test_alarm_unanswered) {
+      shown.push(html`<div class="notice fault" data-notice="test_alarm_unanswered">
+        <b>${t(hass, "panel_test_alarm_unanswered", { time: time(hass, notices.test_alarm_unanswered.sent_at) })}</b>
+      </div>`);
+    }
+    const pending = notices.test_alarm_pending;
+    if (pending) {
+      shown.push(html`<div class="notice test" data-notice="test_alarm_pending">
+        ${t(hass, "panel_test_alarm_pending", { time: time(hass, pending.sent_at), until: time(hass, pending.answer_by) })}
+      </div>`);
+    }
+    return shown.length ? html`<div class="notices" role="status">${shown}</div>` : nothing;
   }
 
   private renderJournal(unit: Unit) {
@@ -109,25 +144,30 @@ export class MunicipalIotPanel extends LitElement {
   private renderDownload(unit: Unit) {
     const hass = this.hass;
     const today = localDate(hass, new Date());
-    const range = this.range[unit.entry_id] ?? { start: today, end: today };
-    const set = (key: "start" | "end", value: string) =>
+    const range = this.range[unit.entry_id] ?? { start: today, end: today, content: "entries" };
+    const set = (key: keyof Range, value: string) =>
       (this.range = { ...this.range, [unit.entry_id]: { ...range, [key]: value } });
     return html`<div class="download">
       <label>${t(hass, "panel_from")} <input type="date" name="start" .value=${range.start}
         @change=${(event: Event) => set("start", (event.target as HTMLInputElement).value)} /></label>
       <label>${t(hass, "panel_to")} <input type="date" name="end" .value=${range.end}
         @change=${(event: Event) => set("end", (event.target as HTMLInputElement).value)} /></label>
+      <label>${t(hass, "panel_content")} <select name="content" .value=${range.content}
+        @change=${(event: Event) => set("content", (event.target as HTMLSelectElement).value)}>
+        ${CONTENTS.map((content) => html`<option value=${content} ?selected=${range.content === content}>${t(hass, `panel_content_${content}`)}</option>`)}
+      </select></label>
       <button class="primary" name="download" @click=${() => this.download(unit, range)}>${t(hass, "panel_download")}</button>
     </div>`;
   }
 
-  private async download(unit: Unit, range: { start: string; end: string }): Promise<void> {
+  private async download(unit: Unit, range: Range): Promise<void> {
     const language = this.hass.language.startsWith("sv") ? "sv" : "en";
     const { url } = await this.hass.callWS<{ url: string }>({
       type: `${DOMAIN}/journal_url`,
       entry_id: unit.entry_id,
       start: range.start,
       end: range.end,
+      content: range.content,
       language,
     });
     const link = document.createElement("a");
@@ -153,7 +193,12 @@ export class MunicipalIotPanel extends LitElement {
     .who { color: var(--secondary-text-color, #727272); }
     .download { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 16px 0 32px; }
     .download label { display: flex; flex-direction: column; font-size: 0.9rem; gap: 2px; }
-    input { font: inherit; padding: 8px; min-height: 40px; box-sizing: border-box; border-radius: 8px; border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff); color: inherit; }
+    .notices { display: flex; flex-direction: column; gap: 8px; margin: 0 0 12px; }
+    .notice { padding: 10px 12px; border-radius: 12px; border-left: 8px solid var(--miot-color); background: color-mix(in srgb, var(--miot-color) 12%, var(--card-background-color, #fff)); overflow-wrap: anywhere; }
+    .notice.fault { --miot-color: #8e24aa; }
+    .notice.test { --miot-color: var(--info-color, #039be5); }
+    .notice div { margin-top: 4px; }
+    input, select { font: inherit; padding: 8px; min-height: 40px; box-sizing: border-box; border-radius: 8px; border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff); color: inherit; }
     button { font: inherit; min-height: 44px; padding: 0 16px; border-radius: 22px; border: none; cursor: pointer; background: var(--primary-color, #03a9f4); color: var(--text-primary-color, #fff); font-weight: 600; }
   `;
 }

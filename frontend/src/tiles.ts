@@ -143,6 +143,9 @@ export class MiotUnit extends LitElement {
       const by = tile.pause.by ? ` ${t(hass, "panel_paused_by", { user: tile.pause.by })}` : "";
       lines.push(html`<div class="line">${t(hass, "panel_paused_until", { until: time(hass, tile.pause.until, true) })}${by} · ${t(hass, `pause_reason_${tile.pause.reason}`)}</div>`);
     }
+    if (tile.next_planned_check) {
+      lines.push(html`<div class="line planned">${t(hass, "panel_next_planned_check", { time: time(hass, tile.next_planned_check) })}</div>`);
+    }
     if (!tile.away_since || alarm) {
       lines.push(html`<div class="line">${t(hass, "panel_still", { duration: duration(hass, alarm ? alarm.still_since : tile.still_since, this.now) })}</div>`);
     }
@@ -209,6 +212,7 @@ export class MiotUnit extends LitElement {
         ? [t(hass, "panel_rule_not_back", { band: `${rules.outing.not_back.start}–${rules.outing.not_back.end}`, minutes: rules.outing.not_back.minutes })]
         : []),
       ...(rules.night_exit ? [t(hass, "panel_rule_night_exit", { band: `${rules.night_exit.start}–${rules.night_exit.end}` })] : []),
+      ...(rules.planned ? [t(hass, "panel_rule_planned", { times: rules.planned.times.map((item) => item.at).join(", ") })] : []),
     ];
     return html`
       <dl class="details">

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 from homeassistant.components import frontend
 from homeassistant.components.websocket_api import http as websocket_http
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
@@ -33,11 +33,13 @@ from tests.care import (
     apartment,
     care_entry,
     setup_care,
+    unit_data,
 )
 
 pytestmark = pytest.mark.usefixtures("stockholm", "sensor_off", "phones")
 
 FRONTEND = REPO / "frontend"
+NO_NOTICES = {"network_outage": None, "test_alarm_pending": None, "test_alarm_unanswered": None}
 BUNDLE = REPO / "custom_components" / "municipal_iot" / "frontend" / BUNDLE_FILE
 
 
@@ -136,6 +138,7 @@ async def test_subscribe_sends_units_then_changes(
     assert snapshot["type"] == "snapshot"
     (unit,) = snapshot["units"]
     assert (unit["entry_id"], unit["title"], unit["journal"]) == ("solrosen_entry", "Solrosen", [])
+    assert unit["notices"] == NO_NOTICES
     tiles = {tile["id"]: tile for tile in unit["apartments"]}
     assert tiles[APT] | {"device_id": ""} == {
         "id": APT,
@@ -146,6 +149,7 @@ async def test_subscribe_sends_units_then_changes(
         "still_since": "2026-11-26T10:15:00+00:00",
         "last_motion": "2026-11-26T10:15:00+00:00",
         "next_alarm": "2026-11-26T11:25:00+00:00",
+        "next_planned_check": None,
         "action_plan": "Knacka två gånger.",
         "state_lost_at": None,
         "sensors": [{"entity_id": MOTION, "problem": None, "battery_low": False}],
@@ -483,3 +487,175 @@ async def test_names_follow_renamed_users(
     await hass.async_block_till_done()
     assert users.name(staff_user.id) == staff_user.id  # a removed user shows as the id
     assert users.name(None) == ""
+
+
+def _unit_event(event: dict[str, Any]) -> bool:
+    return bool(event["type"] == "unit")
+
+
+def _motion(number: int) -> str:
+    return f"binary_sensor.lgh_{number}_motion"
+
+
+async def test_unit_banner_shows_a_network_outage_live(
+    hass: HomeAssistant, clock: Any, hass_ws_client: Any, staff_user: MockUser
+) -> None:
+    """Sensors offline in 3 of 4 apartments: the banner comes live, and goes with the outage."""
+    for number in range(1, 5):
+        hass.states.async_set(_motion(number), "off", {"device_class": "motion"})
+    entry = await setup_care(
+        hass,
+        MockConfigEntry(
+            domain="municipal_iot",
+            entry_id="solrosen_entry",
+            title="Solrosen",
+            unique_id="care_unit_solrosen",
+            data=unit_data(),
+            options={"network_outage_percent": 50},
+            subentries_data=[
+                apartment(f"apt{number}", f"Lgh {number}", motion_sensors=[_motion(number)])
+                for number in range(1, 5)
+            ],
+        ),
+    )
+    ws = await _staff_ws(hass, hass_ws_client, staff_user)
+    await ws.send_json({"id": 1, "type": "municipal_iot/subscribe"})
+    assert (await ws.receive_json())["success"]
+    assert (await _event(ws))["units"][0]["notices"] == NO_NOTICES
+    for number in range(1, 4):
+        hass.states.async_set(_motion(number), "unavailable")
+    await advance(hass, clock, 15)  # unavailable for 15 minutes: a sensor problem each
+    # 2 of 4 reach the 50 % share: the outage starts; the third joins it, live.
+    events = await _until(ws, _unit_event)
+    assert events[-1]["notices"]["network_outage"]["count"] == 2
+    events = await _until(ws, _unit_event)
+    assert events[-1] == {
+        "type": "unit",
+        "unit_id": entry.entry_id,
+        "notices": NO_NOTICES
+        | {
+            "network_outage": {
+                "since": "2026-11-26T10:15:00+00:00",
+                "count": 3,
+                "of": 4,
+                "apartments": ["Lgh 1", "Lgh 2", "Lgh 3"],
+            }
+        },
+    }
+    # The unit-level journal entry reaches the panel too (the unit's title as its "apartment").
+    events = await _until(ws, lambda event: "network_outage" in _kinds([event]))
+    outage = next(item for item in events[-1]["entries"] if item["kind"] == "network_outage")
+    assert (outage["apartment_id"], outage["apartment"]) == ("", "Solrosen")
+
+    for number in range(1, 4):
+        hass.states.async_set(_motion(number), "off", {"device_class": "motion"})
+    await hass.async_block_till_done()
+    # It shrinks as each sensor reports again, and ends with the last one.
+    events = await _until(
+        ws, lambda event: _unit_event(event) and event["notices"]["network_outage"] is None
+    )
+    shown = [event["notices"]["network_outage"] for event in events if _unit_event(event)]
+    assert [None if item is None else item["count"] for item in shown] == [2, 1, None]
+    assert events[-1]["notices"] == NO_NOTICES
+
+
+async def test_unit_banner_shows_the_test_alarm_until_it_is_received(
+    hass: HomeAssistant, clock: Any, hass_ws_client: Any, staff_user: MockUser
+) -> None:
+    """Sent: waiting for "received"; nobody answers: unanswered, also after a restart; a tap ends it."""
+    entry = await setup_care(hass, care_entry(entry_id="solrosen_entry"))
+    hass.config_entries.async_update_entry(
+        entry, options={"test_alarm": "daily", "test_alarm_time": "11:30", "test_alarm_weekday": 0}
+    )
+    await hass.async_block_till_done()
+    ws = await _staff_ws(hass, hass_ws_client, staff_user)
+    await ws.send_json({"id": 1, "type": "municipal_iot/subscribe"})
+    assert (await ws.receive_json())["success"]
+    assert (await _event(ws))["units"][0]["notices"] == NO_NOTICES
+    await advance(hass, clock, 15)  # 11:30 in Stockholm
+    events = await _until(ws, _unit_event)
+    assert events[-1]["notices"] == NO_NOTICES | {
+        "test_alarm_pending": {
+            "sent_at": "2026-11-26T10:30:00+00:00",
+            "answer_by": "2026-11-26T11:00:00+00:00",
+        }
+    }
+    await advance(hass, clock, 30)
+    events = await _until(ws, _unit_event)
+    unanswered = NO_NOTICES | {
+        "test_alarm_unanswered": {
+            "sent_at": "2026-11-26T10:30:00+00:00",
+            "due_at": "2026-11-26T11:00:00+00:00",
+        }
+    }
+    assert events[-1]["notices"] == unanswered
+
+    # A restart keeps it: the new snapshot still shows it.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    events = await _until(ws, lambda event: event["type"] == "snapshot" and bool(event["units"]))
+    assert events[-1]["units"][0]["notices"] == unanswered
+
+    # A late "received" tap ends it.
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": "MIOT_TEST_test-20261126T103000Z"},
+        context=Context(user_id=staff_user.id),
+    )
+    await hass.async_block_till_done()
+    events = await _until(ws, _unit_event)
+    assert events[-1]["notices"] == NO_NOTICES
+
+
+async def test_tile_shows_the_next_planned_check_and_the_link_offers_the_planned_view(
+    hass: HomeAssistant,
+    clock: Any,
+    hass_ws_client: Any,
+    hass_client_no_auth: Any,
+    staff_user: MockUser,
+) -> None:
+    """12:00 and 13:00 planned: the tile shows the next one; the signed link gives one row each."""
+    rules = dict(RULES) | {
+        "continuous_minutes": None,
+        "planned": {"times": [{"at": "12:00"}, {"at": "13:00"}], "lookback_minutes": 30},
+    }
+    entry = await setup_care(hass, care_entry(apartment(rules_mode="custom", rules=rules)))
+    ws = await _staff_ws(hass, hass_ws_client, staff_user)
+    await ws.send_json({"id": 1, "type": "municipal_iot/subscribe"})
+    assert (await ws.receive_json())["success"]
+    (tile,) = (await _event(ws))["units"][0]["apartments"]
+    assert tile["next_planned_check"] == "2026-11-26T11:00:00+00:00"  # 12:00 in Stockholm
+    assert tile["rules"]["planned"]["times"][0]["at"] == "12:00"
+    await advance(hass, clock, 25)
+    for value in ("on", "off"):  # 11:40: motion within the 30-minute look-back of 12:00
+        hass.states.async_set(MOTION, value, {"device_class": "motion"})
+        await hass.async_block_till_done()
+    await advance(hass, clock, 20)  # 12:00: done digitally, the next one is 13:00
+    events = await _until(
+        ws,
+        lambda event: event["type"] == "apartment"
+        and event["apartment"]["next_planned_check"] == "2026-11-26T12:00:00+00:00",
+    )
+    assert events[-1]["apartment"]["status"] == "ok"
+
+    await ws.send_json(
+        {
+            "id": 2,
+            "type": "municipal_iot/journal_url",
+            "entry_id": entry.entry_id,
+            "start": "2026-11-26",
+            "end": "2026-11-26",
+            "content": "planned_checks",
+            "language": "sv",
+        }
+    )
+    while (message := await ws.receive_json())["type"] == "event":
+        pass
+    url = message["result"]["url"]
+    assert "content=planned_checks" in url
+    response = await (await hass_client_no_auth()).get(url)
+    assert response.status == 200
+    rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:4] == ["Lägenhet", "Planerad tid", "Tid enligt beslutet", "Tillsynens utfall"]
+    assert [row[2:4] for row in rows[1:]] == [["12:00", "Tillsyn utförd digitalt"]]
