@@ -562,7 +562,7 @@ async def test_unit_banner_shows_a_network_outage_live(
 async def test_unit_banner_shows_the_test_alarm_until_it_is_received(
     hass: HomeAssistant, clock: Any, hass_ws_client: Any, staff_user: MockUser
 ) -> None:
-    """Sent: waiting for "received"; nobody answers: unanswered, also after a restart; a tap ends it."""
+    """Sent: waiting for "received"; unanswered, also after a restart; a late tap ends it."""
     entry = await setup_care(hass, care_entry(entry_id="solrosen_entry"))
     hass.config_entries.async_update_entry(
         entry, options={"test_alarm": "daily", "test_alarm_time": "11:30", "test_alarm_weekday": 0}
@@ -634,8 +634,10 @@ async def test_tile_shows_the_next_planned_check_and_the_link_offers_the_planned
     await advance(hass, clock, 20)  # 12:00: done digitally, the next one is 13:00
     events = await _until(
         ws,
-        lambda event: event["type"] == "apartment"
-        and event["apartment"]["next_planned_check"] == "2026-11-26T12:00:00+00:00",
+        lambda event: (
+            event["type"] == "apartment"
+            and event["apartment"]["next_planned_check"] == "2026-11-26T12:00:00+00:00"
+        ),
     )
     assert events[-1]["apartment"]["status"] == "ok"
 
