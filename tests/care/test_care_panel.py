@@ -661,3 +661,19 @@ async def test_tile_shows_the_next_planned_check_and_the_link_offers_the_planned
     rows = list(csv.reader(io.StringIO((await response.text()).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][:4] == ["Lägenhet", "Planerad tid", "Tid enligt beslutet", "Tillsynens utfall"]
     assert [row[2:4] for row in rows[1:]] == [["12:00", "Tillsyn utförd digitalt"]]
+
+
+async def test_unreadable_unanswered_test_alarm_is_logged_and_not_shown(
+    hass: HomeAssistant, clock: Any, hass_storage: dict[str, Any], caplog: Any
+) -> None:
+    """A broken "unanswered" in the test alarm store: logged, the unit runs, no banner."""
+    key = "municipal_iot.care.solrosen_entry.test_alarm"
+    hass_storage[key] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": key,
+        "data": {"next_at": None, "pending": None, "unanswered": {"sent_at": "11:00"}},
+    }
+    entry = await setup_care(hass, care_entry(entry_id="solrosen_entry"))
+    assert "The test alarm state is unreadable" in caplog.text
+    assert entry.runtime_data.test_alarm.panel_state() == {"pending": None, "unanswered": None}
