@@ -26,7 +26,10 @@ def unit_signal(entry_id: str) -> SignalType[Context | None]:
 
 
 def changes_signal(entry_id: str) -> SignalType[str]:
-    """Return the signal sent with an apartment id after anything of it changed (the panel)."""
+    """Return the signal sent with an apartment id after anything of it changed (the panel).
+
+    The id is "" for a change of the unit itself (a unit-level journal entry).
+    """
     return SignalType(f"{DOMAIN}_care_unit_{entry_id}_changes")
 
 
