@@ -1,10 +1,11 @@
-// Lovelace card "custom:municipal-iot-care-card": the tiles of one care unit.
+// Lovelace card "custom:municipal-iot-care-card": the unit banner and the tiles of one care unit.
 //   type: custom:municipal-iot-care-card
 //   entry_id: <the care unit's config entry id>   (optional: the first unit)
 import { LitElement, css, html, nothing } from "lit";
 import { HomeAssistant } from "./api";
 import { LiveUnits } from "./live";
 import { t } from "./texts";
+import "./notices";
 import "./tiles";
 
 interface CardConfig {
@@ -41,7 +42,8 @@ export class MunicipalIotCareCard extends LitElement {
         ${units === null
           ? t(hass, "panel_loading")
           : unit
-            ? html`<miot-unit .hass=${hass} .unit=${unit} .now=${this.live.now}></miot-unit>`
+            ? html`<miot-notices .hass=${hass} .notices=${unit.notices}></miot-notices>
+                <miot-unit .hass=${hass} .unit=${unit} .now=${this.live.now}></miot-unit>`
             : t(hass, "panel_card_no_unit")}
       </div>
     </ha-card>`;

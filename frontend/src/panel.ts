@@ -5,10 +5,10 @@ import { LitElement, css, html, nothing } from "lit";
 import { DOMAIN, HomeAssistant, Unit } from "./api";
 import { LiveUnits } from "./live";
 import { localDate, t, time } from "./texts";
+import "./notices";
 import "./tiles";
 
 const CONTENTS = ["entries", "episodes", "planned_checks"];
-const LISTED = 12; // apartments named in the network outage banner, then "and N more"
 
 type Range = { start: string; end: string; content: string };
 
@@ -75,7 +75,7 @@ export class MunicipalIotPanel extends LitElement {
       <section class="unit" data-unit=${unit.entry_id}>
         <h2>${unit.title}</h2>
         <p class="summary">${t(hass, "panel_summary", { alarms, paused: paused.length, total: unit.apartments.length })}</p>
-        ${this.renderNotices(unit)}
+        <miot-notices .hass=${hass} .notices=${unit.notices}></miot-notices>
         <miot-unit .hass=${hass} .unit=${unit} .now=${this.live.now} .focusId=${focus}></miot-unit>
         <h3>${t(hass, "panel_pauses")}</h3>
         ${paused.length
@@ -91,34 +91,6 @@ export class MunicipalIotPanel extends LitElement {
         ${this.renderDownload(unit)}
       </section>
     `;
-  }
-
-  private renderNotices(unit: Unit) {
-    const hass = this.hass;
-    const notices = unit.notices;
-    const shown = [];
-    const outage = notices.network_outage;
-    if (outage) {
-      const more = outage.apartments.length - LISTED;
-      const listed = outage.apartments.slice(0, LISTED).join(", ");
-      const apartments = more > 0 ? `${listed} ${t(hass, "panel_and_more", { count: more })}` : listed;
-      shown.push(html`<div class="notice fault" data-notice="network_outage">
-        <b>${t(hass, "panel_network_outage", { count: outage.count, total: outage.of })}</b>
-        <div>${t(hass, "panel_network_outage_detail", { time: time(hass, outage.since), apartments })}</div>
-      </div>`);
-    }
-    if (notices.test_alarm_unanswered) {
-      shown.push(html`<div class="notice fault" data-notice="test_alarm_unanswered">
-        <b>${t(hass, "panel_test_alarm_unanswered", { time: time(hass, notices.test_alarm_unanswered.sent_at) })}</b>
-      </div>`);
-    }
-    const pending = notices.test_alarm_pending;
-    if (pending) {
-      shown.push(html`<div class="notice test" data-notice="test_alarm_pending">
-        ${t(hass, "panel_test_alarm_pending", { time: time(hass, pending.sent_at), until: time(hass, pending.answer_by) })}
-      </div>`);
-    }
-    return shown.length ? html`<div class="notices" role="status">${shown}</div>` : nothing;
   }
 
   private renderJournal(unit: Unit) {
@@ -193,11 +165,6 @@ export class MunicipalIotPanel extends LitElement {
     .who { color: var(--secondary-text-color, #727272); }
     .download { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 16px 0 32px; }
     .download label { display: flex; flex-direction: column; font-size: 0.9rem; gap: 2px; }
-    .notices { display: flex; flex-direction: column; gap: 8px; margin: 0 0 12px; }
-    .notice { padding: 10px 12px; border-radius: 12px; border-left: 8px solid var(--miot-color); background: color-mix(in srgb, var(--miot-color) 12%, var(--card-background-color, #fff)); overflow-wrap: anywhere; }
-    .notice.fault { --miot-color: #8e24aa; }
-    .notice.test { --miot-color: var(--info-color, #039be5); }
-    .notice div { margin-top: 4px; }
     input, select { font: inherit; padding: 8px; min-height: 40px; box-sizing: border-box; border-radius: 8px; border: 1px solid var(--divider-color, #ccc); background: var(--card-background-color, #fff); color: inherit; }
     button { font: inherit; min-height: 44px; padding: 0 16px; border-radius: 22px; border: none; cursor: pointer; background: var(--primary-color, #03a9f4); color: var(--text-primary-color, #fff); font-weight: 600; }
   `;

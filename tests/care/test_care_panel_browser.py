@@ -247,6 +247,10 @@ def network_outage(page: Page, hass: RealHass, token: str, images: Path) -> None
     assert box["x"] + box["width"] <= 390
     page.locator("div.notices").scroll_into_view_if_needed()
     page.screenshot(path=str(images / "panel_network_outage.png"))
+    add_care_card(page)  # the card shows the same banner
+    expect(page.locator("#care-card [data-notice='network_outage']")).to_contain_text(
+        "sensorer offline i 120 av 200 lägenheter"
+    )
     for number in offline:
         status, _ = hass.call(
             "POST",
@@ -256,6 +260,7 @@ def network_outage(page: Page, hass: RealHass, token: str, images: Path) -> None
         )
         assert status == 200
     expect(banner).to_have_count(0)
+    expect(page.locator("#care-card [data-notice='network_outage']")).to_have_count(0)
 
 
 def download_planned_checks(page: Page) -> None:
@@ -293,8 +298,8 @@ def download_csv(page: Page) -> None:
     assert ("Lgh 3", "Tillsynen pausad", STAFF_NAME, "", "") in done
 
 
-def care_card(page: Page) -> None:
-    """The Lovelace card shows the same tiles for one unit (from the same bundle)."""
+def add_care_card(page: Page) -> None:
+    """Put the care card on the page, with the page's Home Assistant."""
     page.evaluate(
         """(entry) => {
             const card = document.createElement("municipal-iot-care-card");
@@ -305,6 +310,11 @@ def care_card(page: Page) -> None:
         }""",
         UNIT_ENTRY,
     )
+
+
+def care_card(page: Page) -> None:
+    """The Lovelace card shows the same tiles for one unit (from the same bundle)."""
+    add_care_card(page)
     tiles = page.locator("#care-card article.tile")
     expect(tiles).to_have_count(APARTMENTS)
     expect(page.locator("#care-card article.tile[data-status='paused']")).to_contain_text("Lgh 3")
