@@ -562,7 +562,7 @@ async def test_unit_banner_shows_a_network_outage_live(
 async def test_unit_banner_shows_the_test_alarm_until_it_is_received(
     hass: HomeAssistant, clock: Any, hass_ws_client: Any, staff_user: MockUser
 ) -> None:
-    """Sent: waiting for "received"; unanswered, also after a restart; a late tap ends it."""
+    """Waiting for "received"; unanswered, also after a restart; a late tap or "off" ends it."""
     entry = await setup_care(hass, care_entry(entry_id="solrosen_entry"))
     hass.config_entries.async_update_entry(
         entry, options={"test_alarm": "daily", "test_alarm_time": "11:30", "test_alarm_weekday": 0}
@@ -603,6 +603,17 @@ async def test_unit_banner_shows_the_test_alarm_until_it_is_received(
         {"action": "MIOT_TEST_test-20261126T103000Z"},
         context=Context(user_id=staff_user.id),
     )
+    await hass.async_block_till_done()
+    events = await _until(ws, _unit_event)
+    assert events[-1]["notices"] == NO_NOTICES
+
+    # The next day's test is not answered either; turning test alarms off forgets it.
+    await advance(hass, clock, 24 * 60 + 5)
+    events = await _until(
+        ws, lambda event: _unit_event(event) and event["notices"]["test_alarm_unanswered"]
+    )
+    assert events[-1]["notices"]["test_alarm_unanswered"]["sent_at"] == "2026-11-27T10:30:00+00:00"
+    hass.config_entries.async_update_entry(entry, options={"test_alarm": "off"})
     await hass.async_block_till_done()
     events = await _until(ws, _unit_event)
     assert events[-1]["notices"] == NO_NOTICES

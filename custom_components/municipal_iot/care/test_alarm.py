@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, Context, Event, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
@@ -24,6 +25,7 @@ from ..const import LOGGER
 from ..supervision.journal import NOTIFIED
 from ..supervision.test_alarm import (
     ANSWER_WITHIN,
+    OFF,
     RECEIVED,
     SENT,
     UNANSWERED,
@@ -106,8 +108,12 @@ class AlarmTest:
 
     @callback
     def apply_config(self) -> None:
-        """Use the unit's test alarm schedule from now on."""
-        self.clock.reschedule(self._unit.config.test_alarm, dt_util.utcnow())
+        """Use the unit's test alarm schedule from now on; off forgets an unanswered one."""
+        schedule = self._unit.config.test_alarm
+        self.clock.reschedule(schedule, dt_util.utcnow())
+        if schedule.frequency == OFF and self.unanswered is not None:
+            self.unanswered = None
+            async_dispatcher_send(self._unit.hass, self._unit.changes, "")  # the panel's banner
         self._save_and_schedule()
 
     # ---------------------------------------------------------------- timing

@@ -71,6 +71,10 @@ class UnitParts(Protocol):
     def signal(self) -> SignalType[Context | None]:
         """The signal that refreshes the unit's entities."""
 
+    @property
+    def changes(self) -> SignalType[str]:
+        """The signal that tells the panel what changed ("" for the unit itself)."""
+
     def record_unit(self, kind: str, data: Mapping[str, Any], user: str | None = None) -> None:
         """Journal a unit-level entry now."""
 
