@@ -195,6 +195,25 @@ async def test_waiting_notifications_dropped_on_unload(hass: HomeAssistant, cloc
     assert phones[STAFF[0]] == []
 
 
+async def test_waiting_notifications_survive_a_reload(hass: HomeAssistant, clock: Any) -> None:
+    """An alarm raised during startup still goes out when the unit reloads before the start."""
+    phones = mock_phones(hass, *STAFF, NIGHT)
+    hass.set_state(CoreState.not_running)
+    entry = await setup_care(hass, care_entry())
+    await advance(hass, clock, 70)
+    assert state(hass, STATUS) == "alarm"
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert state(hass, STATUS) == "alarm"  # restored, so not raised again
+    assert phones[STAFF[0]] == []
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done()
+    assert [call.data["title"] for call in phones[STAFF[0]]] == ["Alarm: Lägenhet 3"]
+    unit: CareUnit = entry.runtime_data
+    assert [item.kind for item in unit.journal.entries].count("notified") == 1
+
+
 async def test_sensor_alerts_and_their_failures(hass: HomeAssistant, clock: Any) -> None:
     """A sensor fault notice that fails is journaled; the all-clear waits for every sensor."""
     phones = mock_phones(hass, STAFF[0], NIGHT)

@@ -49,7 +49,6 @@ from ..texts import Texts
 from .config import ApartmentConfig, UnitConfig
 from .const import JOURNAL_DELIVERY_GAVE_UP, JOURNAL_NOTIFY_FAILED
 from .push import (
-    ACTION_ACK,
     ACTION_RESOLVE,
     ALARM,
     CHANNEL_INFO,
@@ -63,6 +62,7 @@ from .push import (
     Situation,
     Spawner,
     UserName,
+    alarm_actions,
     alarm_message,
     format_time,
     panel_path,
@@ -130,19 +130,28 @@ class CareNotifier:
             self._spawn(job())
             return
         self._pending.append(job)
-        if self._unsub_started is None:
+        self.resume()
+
+    @callback
+    def resume(self) -> None:
+        """Wait for the start (again, for a notifier kept over a reload)."""
+        if self._pending and self._unsub_started is None:
             self._unsub_started = async_at_started(self._hass, self._async_started)
 
     @callback
-    def stop(self) -> None:
-        """Drop notifications still waiting for the start (the unit unloads)."""
+    def stop(self, *, keep_notices: bool = False) -> None:
+        """Drop what waits for the start; ``keep_notices`` keeps engine notices for a reload."""
         if self._unsub_started is not None:
             self._unsub_started()
             self._unsub_started = None
-        self._pending.clear()
+        self._pending = [job for job in self._pending if keep_notices and self._is_notice(job)]
         if self._retry_timer is not None:
             self._retry_timer()
             self._retry_timer = None
+
+    def _is_notice(self, job: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+        # Only engine notices need nothing but the notifier; other jobs use the stopped unit.
+        return isinstance(job, partial) and job.func == self._async_handle
 
     async def _async_started(self, _hass: HomeAssistant) -> None:
         self._unsub_started = None
@@ -290,16 +299,7 @@ class CareNotifier:
         title = self.texts.get(f"{kind}_title", apartment=apartment.label)
         message = alarm_message(self.texts, apartment, alarm, now, self._tz)
         data = urgent(self._data(apartment, "alarm"), critical=self.config.critical)
-        data["actions"] = [
-            {
-                "action": f"{ACTION_ACK}{alarm.episode_id}",
-                "title": self.texts.get("action_acknowledge"),
-            },
-            {
-                "action": f"{ACTION_RESOLVE}{alarm.episode_id}",
-                "title": self.texts.get("action_resolve"),
-            },
-        ]
+        data["actions"] = alarm_actions(self.texts, alarm.episode_id)
         sent = await self._async_send(
             apartment, targets, title, message, data, episode_id=alarm.episode_id, resend_kind=kind
         )

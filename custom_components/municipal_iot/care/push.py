@@ -108,6 +108,14 @@ def unique_targets(targets: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(targets))
 
 
+def alarm_actions(texts: Texts, episode_id: str) -> list[dict[str, str]]:
+    """Return an alarm push's two actions: acknowledge, and resolve as all OK."""
+    return [
+        {"action": f"{ACTION_ACK}{episode_id}", "title": texts.get("action_acknowledge")},
+        {"action": f"{ACTION_RESOLVE}{episode_id}", "title": texts.get("action_resolve")},
+    ]
+
+
 def alarm_message(
     texts: Texts, apartment: ApartmentConfig, alarm: AlarmInfo, now: datetime, tz: ZoneInfo
 ) -> str:

@@ -37,6 +37,7 @@ from .inputs import SensorInputs
 from .journal_store import JournalStore
 from .network_outage import NetworkFaults
 from .notify import CareNotifier
+from .notify_handover import park, take_over
 from .outage import Heartbeat, report_outage
 from .push import AlarmInfo, Situation, parse_action
 from .state_loss import announce_state_lost, withdraw_state_lost
@@ -78,9 +79,10 @@ class CareUnit:
         self.journal = Journal()
         self.device_id = ""
         self.users = UserNames(hass)
-        self.notifier = CareNotifier(
+        self.notifier = take_over(hass, entry.entry_id) or CareNotifier(
             hass, self.config, Texts({}), self._record, self._spawn, self.users.name
         )
+        self.notifier.config, self.notifier.record = self.config, self._record
         self.signal = unit_signal(entry.entry_id)
         self.changes = changes_signal(entry.entry_id)
         self.notifier.on_delivery_change = lambda: async_dispatcher_send(hass, self.signal, None)
@@ -131,6 +133,7 @@ class CareUnit:
         self.network.start()
         await self.test_alarm.async_start()
         self._inputs.subscribe(self.apartments.values())
+        self.notifier.resume()  # notices kept over a reload wait for the start again
         self._unsubs += [
             hass.bus.async_listen(MOBILE_ACTION_EVENT, self._on_action),
             async_track_time_change(hass, self._prune, hour=PRUNE_HOUR, minute=0, second=0),
@@ -192,7 +195,7 @@ class CareUnit:
 
     async def async_stop(self) -> None:
         """Stop listening and write both stores."""
-        self.notifier.stop()
+        park(self.hass, self.entry.entry_id, self.notifier)
         self.users.stop()
         self._inputs.unsubscribe()
         for unsub in self._unsubs:
