@@ -118,6 +118,19 @@ def mock_phones(hass: HomeAssistant, *names: str) -> Phones:
     return {name: async_mock_service(hass, "notify", name) for name in names}
 
 
+def sent(phones: Phones) -> dict[str, list[dict[str, Any]]]:
+    """Return and forget the notify calls made so far, per phone."""
+    calls = {name: [call.data for call in calls] for name, calls in phones.items()}
+    for calls_list in phones.values():
+        calls_list.clear()
+    return calls
+
+
+def journal_kinds(entry: MockConfigEntry) -> list[str]:
+    """Return the kinds of a care unit's journal entries."""
+    return [item.kind for item in entry.runtime_data.journal.entries]
+
+
 async def setup_care(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
     """Add and set up a care unit entry."""
     entry.add_to_hass(hass)

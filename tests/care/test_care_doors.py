@@ -29,6 +29,8 @@ from tests.care import (
     advance,
     apartment,
     care_entry,
+    journal_kinds,
+    sent,
     setup_care,
     state,
 )
@@ -44,19 +46,6 @@ def door_entry(**rules: Any) -> MockConfigEntry:
     return care_entry(
         apartment(door_sensors=[DOOR], rules_mode="custom", rules=dict(RULES) | rules)
     )
-
-
-def sent(phones: Phones) -> dict[str, list[dict[str, Any]]]:
-    """Return and forget the notify calls made so far, per phone."""
-    calls = {name: [call.data for call in calls] for name, calls in phones.items()}
-    for calls_list in phones.values():
-        calls_list.clear()
-    return calls
-
-
-def kinds(entry: MockConfigEntry) -> list[str]:
-    """Return the kinds of the journal's entries."""
-    return [item.kind for item in entry.runtime_data.journal.entries]
 
 
 async def write(hass: HomeAssistant, entity_id: str, value: str, device_class: str) -> None:
@@ -86,7 +75,7 @@ async def test_outing_is_away_without_alarm_then_back(
     assert sent(phones) == {name: [] for name in phones}
     await write(hass, MOTION, "on", "motion")
     assert state(hass, STATUS) == "ok"
-    assert kinds(entry) == ["away_started", "away_ended"]
+    assert journal_kinds(entry) == ["away_started", "away_ended"]
     ended = entry.runtime_data.journal.entries[-1].data
     assert ended == {"since": "2026-11-26T10:15:00+00:00", "minutes": 190, "reason": "motion"}
 
@@ -164,7 +153,7 @@ async def test_night_exit_alarm_returned_and_escalated(
     )
     await hass.async_block_till_done()
     assert state(hass, STATUS) == "ok"
-    assert kinds(entry) == [
+    assert journal_kinds(entry) == [
         "alarm_raised",
         "notified",
         "night_exit_returned",

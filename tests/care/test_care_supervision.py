@@ -38,6 +38,7 @@ from tests.care import (
     advance,
     apartment,
     care_entry,
+    sent,
     setup_care,
     state,
 )
@@ -73,14 +74,6 @@ def alarm_push(title: str, still: str, episode: str = EPISODE) -> dict[str, Any]
             ],
         },
     }
-
-
-def sent(phones: Phones) -> dict[str, list[dict[str, Any]]]:
-    """Return and forget the notify calls made so far, per phone."""
-    calls = {name: [call.data for call in calls] for name, calls in phones.items()}
-    for calls_list in phones.values():
-        calls_list.clear()
-    return calls
 
 
 def journal(entry: MockConfigEntry) -> list[tuple[str, str | None]]:

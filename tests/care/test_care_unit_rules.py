@@ -34,6 +34,8 @@ from tests.care import (
     advance,
     apartment,
     care_entry,
+    journal_kinds,
+    sent,
     setup_care,
     state,
     unit_data,
@@ -63,18 +65,6 @@ def big_unit(**options: Any) -> MockConfigEntry:
             for number in range(1, APARTMENTS + 1)
         ],
     )
-
-
-def sent(phones: Phones) -> dict[str, list[dict[str, Any]]]:
-    """Return and forget the notify calls made so far, per phone."""
-    calls = {name: [call.data for call in calls] for name, calls in phones.items()}
-    for calls_list in phones.values():
-        calls_list.clear()
-    return calls
-
-
-def kinds(entry: MockConfigEntry) -> list[str]:
-    return [item.kind for item in entry.runtime_data.journal.entries]
 
 
 @pytest.fixture
@@ -117,7 +107,7 @@ async def test_network_outage_of_15_of_20_is_one_unit_fault(
     assert attributes["since"] == "2026-11-26T10:15:00+00:00"
     assert state(hass, "sensor.lgh_1_supervision_status") == "not_supervised"
     assert state(hass, "sensor.lgh_16_supervision_status") == "ok"
-    journal = kinds(entry)
+    journal = journal_kinds(entry)
     assert journal.count("sensor_problem") == 15
     assert journal.count("network_outage") == 1
     outage = next(
@@ -133,7 +123,7 @@ async def test_network_outage_of_15_of_20_is_one_unit_fault(
     await advance(hass, clock, 11)
     assert sent(phones) == {name: [] for name in phones}
     assert state(hass, OUTAGE) == "on"
-    assert kinds(entry).count("network_outage") == 1
+    assert journal_kinds(entry).count("network_outage") == 1
 
     # The gateway is back: the outage ends with the last sensor; the push is taken away.
     for number in range(1, 16):
@@ -259,7 +249,7 @@ async def test_test_alarm_received_by_a_staff_phone(
     ]
     await advance(hass, clock, 40)
     assert sent(phones)[NIGHT] == []
-    assert [kind for kind in kinds(entry) if kind.startswith("test_alarm")] == [
+    assert [kind for kind in journal_kinds(entry) if kind.startswith("test_alarm")] == [
         "test_alarm_sent",
         "test_alarm_received",
     ]
@@ -288,7 +278,7 @@ async def test_unanswered_test_alarm_escalates_also_after_a_restart(
     shown = persistent_notification._async_get_or_create_notifications(hass)
     notice = shown["municipal_iot_solrosen_entry_test_alarm_unanswered"]
     assert notice["message"].startswith("Test alarm not answered: check the staff phones.")
-    assert [kind for kind in kinds(entry) if kind.startswith("test_alarm")] == [
+    assert [kind for kind in journal_kinds(entry) if kind.startswith("test_alarm")] == [
         "test_alarm_sent",
         "test_alarm_unanswered",
     ]
