@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import fields, is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,16 +24,8 @@ from custom_components.municipal_iot.decoders.base import DecodeContext, Decoded
 from custom_components.municipal_iot.decoders.registry import DECODERS
 from custom_components.municipal_iot.decoders.server_object import decode_server_object
 from custom_components.municipal_iot.decoders.values import decoded_values
-from tests.decoders.reference import (
-    axioma,
-    browan,
-    elsys,
-    kamstrup,
-    milesight,
-    sensus,
-    server_object,
-    values,
-)
+from tests.decoders.oracle import REFERENCE, canonical
+from tests.decoders.reference import elsys, milesight, server_object, values
 from tests.decoders.test_decoder_motion_fuzz import ANY_TIME, record_soup
 from tests.decoders.test_decoder_water_fuzz import (
     axioma_frames,
@@ -45,38 +36,9 @@ from tests.decoders.test_decoder_water_fuzz import (
 )
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-REFERENCE = {
-    decoder.model_id: decoder
-    for decoder in (
-        elsys.ElsysDecoder(),
-        milesight.WS202,
-        milesight.WS203,
-        milesight.VS340,
-        milesight.VS341,
-        browan.BrowanMotionDecoder(),
-        axioma.AxiomaW1Decoder(),
-        kamstrup.KamstrupFlowIQDecoder(),
-        sensus.SensusIperlDecoder(),
-    )
-}
 MODELS = sorted(DECODERS)
 RECEIVED = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def canonical(value: object) -> object:
-    """A comparable form that keeps types, key order and float signs."""
-    if is_dataclass(value) and not isinstance(value, type):
-        members = tuple((f.name, canonical(getattr(value, f.name))) for f in fields(value))
-        return type(value).__qualname__, members
-    if isinstance(value, Mapping):
-        items = tuple((canonical(k), canonical(v)) for k, v in value.items())
-        return type(value).__qualname__, items
-    if isinstance(value, list | tuple):
-        return type(value).__qualname__, tuple(canonical(item) for item in value)
-    if isinstance(value, frozenset | set):
-        return type(value).__qualname__, frozenset(canonical(item) for item in value)
-    return type(value).__qualname__, repr(value)
 
 
 def outcome(call: Callable[[], object]) -> object:
