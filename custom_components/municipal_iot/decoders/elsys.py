@@ -34,20 +34,27 @@ settings record (``0x3E``, sent at start-up on port + 1) is kept as hex in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import struct
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import pairwise
-from typing import Any, override
+from typing import Any, NamedTuple, override
 
 from .base import DecodeContext, Decoded, DecodeError, Decoder, DeviceKind
 
-type _Value = int | float | str | list[float]
-type _Parser = Callable[[bytes], dict[str, _Value]]
+# A record's values by key: int, float, str (debug) or list[float] (grideye).
+type _Values = dict[str, Any]
+type _Read = Callable[[bytes, int], _Values]  # reads a record's data from a start position
+type _Unpack = Callable[[bytes, int], tuple[int, ...]]
+# (sensor type, offset in seconds, values) of one record
+type _Sample = tuple[int, int, _Values]
+# samples, merged (every key, its last value), plain (no offset, no repeated type: merged
+# is the newest of everything), warnings, settings record as hex
+type _Parsed = tuple[list[_Sample], _Values, bool, list[str], str | None]
 
-_OFFSET_SIZES = (0, 1, 2, 4)  # indexed by TYPE bits 7-6
 _MOTION = 0x05
 _SETTINGS = 0x3E
+_NO_OFFSET = timedelta(0)
 
 # (volts, percent) knots, ascending; see the module docstring.
 _BATTERY_CURVE: tuple[tuple[float, float], ...] = (
@@ -57,123 +64,128 @@ _BATTERY_CURVE: tuple[tuple[float, float], ...] = (
     (3.5, 60.0),
     (3.6, 100.0),
 )
+# (v0, p0, v1, p1 - p0, v1 - v0) per segment of the curve
+_BATTERY_SEGMENTS = tuple(
+    (v0, p0, v1, p1 - p0, v1 - v0) for (v0, p0), (v1, p1) in pairwise(_BATTERY_CURVE)
+)
 
 
 def lithium_battery_percent(voltage: float) -> float:
     """Estimate the charge of a 3.6 V lithium cell from its voltage, in percent (0.1 steps)."""
-    first_volts, _ = _BATTERY_CURVE[0]
-    if voltage <= first_volts:
+    if voltage <= _BATTERY_CURVE[0][0]:
         return 0.0
-    for (v0, p0), (v1, p1) in pairwise(_BATTERY_CURVE):
+    for v0, p0, v1, rise, run in _BATTERY_SEGMENTS:
         if voltage < v1:
-            return round(p0 + (p1 - p0) * (voltage - v0) / (v1 - v0), 1)
+            return round(p0 + rise * (voltage - v0) / run, 1)
     return 100.0
 
 
-def _unsigned(data: bytes) -> int:
-    return int.from_bytes(data, "big")
+_THREE_SIGNED = struct.Struct(">bbb").unpack_from
+_TWO_SIGNED = struct.Struct(">hh").unpack_from
+_TWO_UNSIGNED = struct.Struct(">BB").unpack_from
 
 
-def _signed(data: bytes) -> int:
-    return int.from_bytes(data, "big", signed=True)
+def _acceleration(payload: bytes, start: int) -> _Values:
+    x, y, z = _THREE_SIGNED(payload, start)
+    return {"x": x, "y": y, "z": z}
 
 
-def _tenths(data: bytes) -> float:
-    return _signed(data) / 10
+def _gps(payload: bytes, start: int) -> _Values:
+    latitude = int.from_bytes(payload[start : start + 3])
+    return {"lat": latitude, "long": int.from_bytes(payload[start + 3 : start + 6])}
 
 
-def _hex(data: bytes) -> str:
-    return data.hex()
+def _ir_temperature(payload: bytes, start: int) -> _Values:
+    internal, external = _TWO_SIGNED(payload, start)
+    return {"irInternalTemperature": internal / 10, "irExternalTemperature": external / 10}
 
 
-def _single(key: str, convert: Callable[[bytes], int | float | str]) -> _Parser:
-    def parse(data: bytes) -> dict[str, _Value]:
-        return {key: convert(data)}
-
-    return parse
-
-
-def _acceleration(data: bytes) -> dict[str, _Value]:
-    return {"x": _signed(data[0:1]), "y": _signed(data[1:2]), "z": _signed(data[2:3])}
+def _grideye(payload: bytes, start: int) -> _Values:
+    reference = payload[start]
+    pixels = payload[start + 1 : start + 65]
+    return {"grideye": [round(reference + pixel / 10, 1) for pixel in pixels]}
 
 
-def _gps(data: bytes) -> dict[str, _Value]:
-    return {"lat": _unsigned(data[:3]), "long": _unsigned(data[3:])}
+def _sound(payload: bytes, start: int) -> _Values:
+    peak, average = _TWO_UNSIGNED(payload, start)
+    return {"soundPeak": peak, "soundAvg": average}
 
 
-def _ir_temperature(data: bytes) -> dict[str, _Value]:
-    return {"irInternalTemperature": _tenths(data[:2]), "irExternalTemperature": _tenths(data[2:])}
+def _debug(payload: bytes, start: int) -> _Values:
+    return {"debug": payload[start : start + 4].hex()}
 
 
-def _grideye(data: bytes) -> dict[str, _Value]:
-    reference = data[0]
-    return {"grideye": [round(reference + pixel / 10, 1) for pixel in data[1:]]}
+def _number(key: str, struct_format: str, divisor: int = 0) -> _Read:
+    """Read a record that holds one big-endian number, divided by ``divisor`` if not 0."""
+    unpack = struct.Struct(struct_format).unpack_from
+    if divisor:
+        return lambda payload, start: {key: unpack(payload, start)[0] / divisor}
+    return lambda payload, start: {key: unpack(payload, start)[0]}
 
 
-def _pressure(data: bytes) -> dict[str, _Value]:
-    return {"pressure": _unsigned(data) / 1000}
-
-
-def _sound(data: bytes) -> dict[str, _Value]:
-    return {"soundPeak": data[0], "soundAvg": data[1]}
-
-
-# sensor type -> (data bytes, parser)
-_TYPES: dict[int, tuple[int, _Parser]] = {
-    0x01: (2, _single("temperature", _tenths)),
-    0x02: (1, _single("humidity", _unsigned)),
+# sensor type -> (data bytes, reader of the data)
+_TYPES: dict[int, tuple[int, _Read]] = {
+    0x01: (2, _number("temperature", ">h", 10)),
+    0x02: (1, _number("humidity", ">B")),
     0x03: (3, _acceleration),
-    0x04: (2, _single("light", _unsigned)),
-    0x05: (1, _single("motion", _unsigned)),
-    0x06: (2, _single("co2", _unsigned)),
-    0x07: (2, _single("vdd", _unsigned)),
-    0x08: (2, _single("analog1", _unsigned)),
+    0x04: (2, _number("light", ">H")),
+    0x05: (1, _number("motion", ">B")),
+    0x06: (2, _number("co2", ">H")),
+    0x07: (2, _number("vdd", ">H")),
+    0x08: (2, _number("analog1", ">H")),
     0x09: (6, _gps),
-    0x0A: (2, _single("pulse1", _unsigned)),
-    0x0B: (4, _single("pulseAbs", _unsigned)),
-    0x0C: (2, _single("externalTemperature", _tenths)),
-    0x0D: (1, _single("digital", _unsigned)),
-    0x0E: (2, _single("distance", _unsigned)),
-    0x0F: (1, _single("accMotion", _unsigned)),
+    0x0A: (2, _number("pulse1", ">H")),
+    0x0B: (4, _number("pulseAbs", ">I")),
+    0x0C: (2, _number("externalTemperature", ">h", 10)),
+    0x0D: (1, _number("digital", ">B")),
+    0x0E: (2, _number("distance", ">H")),
+    0x0F: (1, _number("accMotion", ">B")),
     0x10: (4, _ir_temperature),
-    0x11: (1, _single("occupancy", _unsigned)),
-    0x12: (1, _single("waterleak", _unsigned)),
+    0x11: (1, _number("occupancy", ">B")),
+    0x12: (1, _number("waterleak", ">B")),
     0x13: (65, _grideye),
-    0x14: (4, _pressure),
+    0x14: (4, _number("pressure", ">I", 1000)),
     0x15: (2, _sound),
-    0x16: (2, _single("pulse2", _unsigned)),
-    0x17: (4, _single("pulseAbs2", _unsigned)),
-    0x18: (2, _single("analog2", _unsigned)),
-    0x19: (2, _single("externalTemperature2", _tenths)),
-    0x1A: (1, _single("digital2", _unsigned)),
-    0x1B: (4, _single("analogUv", _signed)),
-    0x1C: (2, _single("tvoc", _unsigned)),
-    0x3D: (4, _single("debug", _hex)),
+    0x16: (2, _number("pulse2", ">H")),
+    0x17: (4, _number("pulseAbs2", ">I")),
+    0x18: (2, _number("analog2", ">H")),
+    0x19: (2, _number("externalTemperature2", ">h", 10)),
+    0x1A: (1, _number("digital2", ">B")),
+    0x1B: (4, _number("analogUv", ">i")),
+    0x1C: (2, _number("tvoc", ">H")),
+    0x3D: (4, _debug),
 }
 
-
-# Every possible record head byte -> (sensor type, data end, record end, parser), both
-# ends relative to the head: decoding one record is a single table lookup.
-_RECORDS: tuple[tuple[int, int, int, _Parser] | None, ...] = tuple(
-    None
-    if (entry := _TYPES.get(head & 0x3F)) is None
-    else (head & 0x3F, 1 + entry[0], 1 + entry[0] + _OFFSET_SIZES[head >> 6], entry[1])
-    for head in range(256)
+# Offset bytes by TYPE bits 7-6, and how to read them.
+_OFFSETS: tuple[tuple[int, _Unpack | None], ...] = (
+    (0, None),
+    (1, struct.Struct(">B").unpack_from),
+    (2, struct.Struct(">H").unpack_from),
+    (4, struct.Struct(">I").unpack_from),
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Sample:
+class _Record(NamedTuple):
+    """How to read a record with a given head byte; ends are relative to the head."""
+
     sensor_type: int
-    offset_s: int
-    values: dict[str, _Value]
+    data_end: int
+    record_end: int
+    read_offset: _Unpack | None  # None: no offset bytes
+    read: _Read
 
 
-@dataclass(slots=True)
-class _Parsed:
-    samples: list[_Sample]
-    warnings: list[str]
-    settings_hex: str | None = None
+def _record(head: int) -> _Record | None:
+    entry = _TYPES.get(head & 0x3F)
+    if entry is None:
+        return None
+    data_size, read = entry
+    offset_size, read_offset = _OFFSETS[head >> 6]
+    return _Record(head & 0x3F, 1 + data_size, 1 + data_size + offset_size, read_offset, read)
+
+
+# Every possible head byte: decoding one record is a single table lookup.
+_RECORDS: tuple[_Record | None, ...] = tuple(_record(head) for head in range(256))
 
 
 def _stopped(reason: str, position: int, payload: bytes) -> str:
@@ -182,86 +194,72 @@ def _stopped(reason: str, position: int, payload: bytes) -> str:
 
 def _parse(payload: bytes) -> _Parsed:
     samples: list[_Sample] = []
+    merged: _Values = {}
+    seen = 0  # bit per sensor type
+    plain = True
     position = 0
-    while position < len(payload):
+    size = len(payload)
+    while position < size:
         head = payload[position]
-        if head == _SETTINGS:
-            note = f"settings record (0x3E) at byte {position} not decoded"
-            return _Parsed(samples, [note], payload[position + 1 :].hex())
         record = _RECORDS[head]
         if record is None:
-            return _Parsed(samples, [_stopped(f"unknown type 0x{head:02X}", position, payload)])
-        sensor_type, data_size, record_size, parse = record
-        data_end = position + data_size
-        record_end = position + record_size
-        if record_end > len(payload):
+            if head == _SETTINGS:
+                note = f"settings record (0x3E) at byte {position} not decoded"
+                return samples, merged, plain, [note], payload[position + 1 :].hex()
+            reason = f"unknown type 0x{head:02X}"
+            return samples, merged, plain, [_stopped(reason, position, payload)], None
+        sensor_type, data_end, record_end, read_offset, read = record
+        if position + record_end > size:
             reason = f"truncated type 0x{head:02X} record"
-            return _Parsed(samples, [_stopped(reason, position, payload)])
-        offset = _unsigned(payload[data_end:record_end]) if record_end > data_end else 0
-        values = parse(payload[position + 1 : data_end])
-        samples.append(_Sample(sensor_type, offset, values))
-        position = record_end
-    return _Parsed(samples, [])
+            return samples, merged, plain, [_stopped(reason, position, payload)], None
+        offset = 0 if read_offset is None else read_offset(payload, position + data_end)[0]
+        values = read(payload, position + 1)
+        if offset or seen >> sensor_type & 1:
+            plain = False
+        seen |= 1 << sensor_type
+        samples.append((sensor_type, offset, values))
+        merged |= values
+        position += record_end
+    return samples, merged, plain, [], None
 
 
-def _raw(parsed: _Parsed) -> dict[str, Any]:
-    if parsed.settings_hex is None and not _queued_or_repeated(parsed.samples):
-        # The common case: each key once, no offsets.
-        return {key: value for sample in parsed.samples for key, value in sample.values.items()}
-    collected: dict[str, list[_Value]] = {}
-    for sample in parsed.samples:
-        for key, value in sample.values.items():
+def _raw(samples: list[_Sample], settings_hex: str | None) -> dict[str, Any]:
+    """Return each key once with its value, or with the list of its values if it repeats."""
+    collected: dict[str, list[Any]] = {}
+    for _, _, values in samples:
+        for key, value in values.items():
             collected.setdefault(key, []).append(value)
     raw: dict[str, Any] = {
         key: values[0] if len(values) == 1 else values for key, values in collected.items()
     }
-    if any(sample.offset_s for sample in parsed.samples):
+    if any(offset for _, offset, _ in samples):
         raw["samples"] = [
-            {"type": sample.sensor_type, "offset_s": sample.offset_s, **sample.values}
-            for sample in parsed.samples
+            {"type": sensor_type, "offset_s": offset, **values}
+            for sensor_type, offset, values in samples
         ]
-    if parsed.settings_hex is not None:
-        raw["settings_hex"] = parsed.settings_hex
+    if settings_hex is not None:
+        raw["settings_hex"] = settings_hex
     return raw
 
 
-def _queued_or_repeated(samples: list[_Sample]) -> bool:
-    """Return True when any sample has an offset or a sensor type repeats."""
-    seen: set[int] = set()
-    for sample in samples:
-        if sample.offset_s or sample.sensor_type in seen:
-            return True
-        seen.add(sample.sensor_type)
-    return False
-
-
-def _newest(samples: list[_Sample]) -> dict[str, _Value]:
-    if not _queued_or_repeated(samples):
-        return {key: value for sample in samples for key, value in sample.values.items()}
-    best: dict[str, tuple[int, _Value]] = {}
-    for sample in samples:
-        for key, value in sample.values.items():
-            if key not in best or sample.offset_s <= best[key][0]:
-                best[key] = (sample.offset_s, value)
+def _newest(samples: list[_Sample]) -> _Values:
+    """Return each key's value from the sample with the smallest offset (later on a tie)."""
+    best: dict[str, tuple[int, Any]] = {}
+    for _, offset, values in samples:
+        for key, value in values.items():
+            if key not in best or offset <= best[key][0]:
+                best[key] = (offset, value)
     return {key: value for key, (_, value) in best.items()}
-
-
-def _number(values: Mapping[str, _Value], key: str) -> float | None:
-    value = values.get(key)
-    return float(value) if isinstance(value, int | float) else None
 
 
 def _motion(
     samples: list[_Sample], received_at: datetime, warnings: list[str]
 ) -> tuple[int | None, datetime | None]:
-    counts = [
-        (sample.offset_s, count)
-        for sample in samples
-        if sample.sensor_type == _MOTION and isinstance(count := sample.values["motion"], int)
-    ]
+    """Return the PIR count of all motion samples and the time of the newest active one."""
+    counts = [(offset, values["motion"]) for kind, offset, values in samples if kind == _MOTION]
     if not counts:
         return None, None
-    active_offsets = [offset for offset, count in counts if count > 0]
+    active_offsets = [offset for offset, count in counts if count]
     motion_at = None
     if active_offsets:
         try:
@@ -283,24 +281,35 @@ class ElsysDecoder(Decoder):
     @override
     def decode(self, payload: bytes, f_port: int | None, ctx: DecodeContext) -> Decoded:
         """Decode one Elsys uplink; the fPort is not used."""
-        parsed = _parse(payload)
-        if not parsed.samples and parsed.settings_hex is None:
-            raise DecodeError(parsed.warnings[0] if parsed.warnings else "empty payload")
-        newest = _newest(parsed.samples)
-        motion_count, motion_at = _motion(parsed.samples, ctx.received_at, parsed.warnings)
-        vdd = _number(newest, "vdd")
+        samples, merged, plain, warnings, settings_hex = _parse(payload)
+        if not samples and settings_hex is None:
+            raise DecodeError(warnings[0] if warnings else "empty payload")
+        if plain:  # the common case: one sample per sensor, none queued
+            newest = merged
+            raw = merged if settings_hex is None else {**merged, "settings_hex": settings_hex}
+            count = merged.get("motion")
+            # The receive time minus a zero offset, as for a queued sample (that drops ``fold``).
+            motion_at = ctx.received_at - _NO_OFFSET if count else None
+        else:
+            newest = _newest(samples)
+            raw = _raw(samples, settings_hex)
+            count, motion_at = _motion(samples, ctx.received_at, warnings)
+        vdd = newest.get("vdd")
         voltage = None if vdd is None else vdd / 1000
-        occupancy = _number(newest, "occupancy")
+        occupancy = newest.get("occupancy")
+        temperature = newest.get("temperature")
+        humidity = newest.get("humidity")
+        light = newest.get("light")
         return Decoded(
-            motion=None if motion_count is None else motion_count > 0,
-            motion_count=motion_count,
+            motion=None if count is None else count > 0,
+            motion_count=count,
             motion_at=motion_at,
             occupancy=None if occupancy is None else occupancy >= 1,
-            temperature=_number(newest, "temperature"),
-            humidity=_number(newest, "humidity"),
-            illuminance=_number(newest, "light"),
+            temperature=None if temperature is None else float(temperature),
+            humidity=None if humidity is None else float(humidity),
+            illuminance=None if light is None else float(light),
             battery_voltage=voltage,
             battery=None if voltage is None else lithium_battery_percent(voltage),
-            raw=_raw(parsed),
-            warnings=tuple(parsed.warnings),
+            raw=raw,
+            warnings=tuple(warnings),
         )
