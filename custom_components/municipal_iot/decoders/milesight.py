@@ -92,9 +92,12 @@ def _label(value: int, labels: Mapping[int, str]) -> str:
     return labels.get(value, "unknown")
 
 
+_FLAGS = {0: False, 1: True}
+
+
 def _flag(value: int) -> bool | None:
     """Map 0/1 to False/True; anything else is not a valid state."""
-    return {0: False, 1: True}.get(value)
+    return _FLAGS.get(value)
 
 
 def _int16(data: bytes) -> int:
@@ -270,19 +273,22 @@ _VS34X_CHANNELS = (
 )
 
 
-def _walk(payload: bytes, channels: Mapping[tuple[int, int], _Channel], frame: _Frame) -> None:
-    """Apply every record to ``frame``; note where and why decoding stopped."""
+def _walk(payload: bytes, channels: Mapping[int, _Channel], frame: _Frame) -> None:
+    """Apply every record to ``frame``; note where and why decoding stopped.
+
+    ``channels`` is keyed by channel id and type as one number, ``id << 8 | type``.
+    """
     position = 0
-    while position < len(payload):
-        header = payload[position : position + 2]
-        channel = channels.get((header[0], header[-1])) if len(header) == 2 else None
+    size = len(payload)
+    while position < size:
+        whole = position + 1 < size
+        channel = channels.get(payload[position] << 8 | payload[position + 1]) if whole else None
         end = position + 2 + (channel.size if channel else 0)
-        if channel is None or end > len(payload):
-            known = channel is not None or len(header) < 2
-            reason = "truncated record" if known else "unknown channel"
+        if channel is None or end > size:
+            reason = "unknown channel" if channel is None and whole else "truncated record"
             frame.warnings.append(
-                f"{reason} {header.hex(' ')} at byte {position}; "
-                f"{len(payload) - position} byte(s) not decoded"
+                f"{reason} {payload[position : position + 2].hex(' ')} at byte {position}; "
+                f"{size - position} byte(s) not decoded"
             )
             return
         channel.handle(frame, payload[position + 2 : end])
@@ -310,7 +316,7 @@ class MilesightDecoder(Decoder):
         self.manufacturer = "Milesight"
         self.model = model
         self.kind = DeviceKind.MOTION
-        self._channels = channels
+        self._channels = {id_ << 8 | type_: channel for (id_, type_), channel in channels.items()}
 
     @override
     def decode(self, payload: bytes, f_port: int | None, ctx: DecodeContext) -> Decoded:
@@ -320,7 +326,7 @@ class MilesightDecoder(Decoder):
         if not frame.raw:
             raise DecodeError(frame.warnings[0] if frame.warnings else "empty payload")
         motion_at = _motion_at(frame, ctx.received_at)
-        raw = dict(frame.raw)
+        raw = frame.raw
         if frame.readme:
             raw["readme"] = frame.readme
         return Decoded(
