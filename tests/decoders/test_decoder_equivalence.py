@@ -280,3 +280,32 @@ def test_server_objects(obj: dict[str, Any]) -> None:
     assert live == outcome(lambda: server_object.decode_server_object(obj))
     if live[0] != "error":
         assert_same_values(decode_server_object(obj), RECEIVED)
+
+
+# A Kamstrup frame (vector kamstrup-oms-00) with its compact profile rewritten: every
+# element size, mode, time unit and spacing, invalid-value markers and walks below zero.
+PROFILE_FRAME = bytes.fromhex("78446d003318374413") + bytes(4) + bytes.fromhex("4d931322")
+SPACINGS = st.sampled_from([0, 1, 2, 15, 250, 251, 254, 255])
+ELEMENT_BYTES = st.sampled_from([b"\x00", b"\x01", b"\x7f", b"\x80", b"\xff"]) | st.binary(
+    max_size=1
+)
+
+
+@SETTINGS
+@given(
+    base=st.binary(min_size=4, max_size=4) | st.sampled_from([bytes(4), b"\x03\x00\x00\x00"]),
+    control=st.builds(
+        lambda mode, unit, size: mode << 6 | unit << 4 | size,
+        st.integers(min_value=1, max_value=3),
+        st.integers(min_value=0, max_value=3),
+        st.sampled_from([1, 2, 3, 4]),
+    )
+    | st.integers(min_value=0, max_value=255),
+    spacing=SPACINGS,
+    elements=st.lists(ELEMENT_BYTES, min_size=32, max_size=32).map(b"".join),
+)
+def test_compact_profiles(base: bytes, control: int, spacing: int, elements: bytes) -> None:
+    payload = bytearray(PROFILE_FRAME + bytes((control, spacing)) + elements.ljust(32, b"\x00"))
+    payload[9:13] = base
+    for model_id in ("kamstrup_flowiq2200", "sensus_iperl"):
+        assert_same(model_id, bytes(payload), 1)

@@ -8,6 +8,7 @@ records of the same frame, one step per element.
 
 from __future__ import annotations
 
+import struct
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,11 +49,24 @@ def parse_profile(body: bytes) -> CompactProfile:
     if mode == 0:
         raise DecodeError("compact profile with absolute values is not supported")
     profile_mode = ProfileMode(mode)
-    read = signed if profile_mode is ProfileMode.SIGNED_DIFFERENCES else unsigned
-    data = body[2:]
-    count = len(data) // size
-    elements = tuple(read(data[i * size : (i + 1) * size]) for i in range(count))
+    elements = _elements(body[2:], size, is_signed=profile_mode is ProfileMode.SIGNED_DIFFERENCES)
     return CompactProfile(profile_mode, (control >> 4) & 0x03, spacing, size, elements)
+
+
+# element size -> struct codes (signed, unsigned), little-endian; 3 bytes has none
+_ELEMENT_CODES = {1: "bB", 2: "hH", 4: "iI"}
+
+
+def _elements(data: bytes, size: int, *, is_signed: bool) -> tuple[int | None, ...]:
+    """Read the elements as :func:`.coding.signed` or :func:`.coding.unsigned` would."""
+    count = len(data) // size
+    codes = _ELEMENT_CODES.get(size)
+    if codes is None:
+        read = signed if is_signed else unsigned
+        return tuple(read(data[i * size : (i + 1) * size]) for i in range(count))
+    numbers: tuple[int, ...] = struct.unpack_from(f"<{count}{codes[not is_signed]}", data)
+    invalid = -(1 << (8 * size - 1)) if is_signed else (1 << (8 * size)) - 1
+    return tuple(None if number == invalid else number for number in numbers)
 
 
 _MONTH_STEPS = {3: 1, 2: 3, 1: 6}  # spacing value 254: unit -> months per step
@@ -67,14 +81,23 @@ def _months_back(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month + 1, day=day)
 
 
+def _step(unit: int, spacing: int) -> timedelta | int | None:
+    """Return one profile step: a duration, a number of months, or ``None`` (invalid)."""
+    if 1 <= spacing <= _MAX_SPACING:
+        return timedelta(seconds=(1, 60, 3600, 86400)[unit] * spacing)
+    if spacing == _MONTH_SPACING and unit in _MONTH_STEPS:
+        return _MONTH_STEPS[unit]
+    return None
+
+
+def _back(moment: datetime, step: timedelta | int) -> datetime:
+    return moment - step if isinstance(step, timedelta) else _months_back(moment, step)
+
+
 def step_back(moment: datetime, unit: int, spacing: int) -> datetime | None:
     """Return the time one profile step before ``moment``; ``None`` for invalid spacing."""
-    if 1 <= spacing <= _MAX_SPACING:
-        seconds = (1, 60, 3600, 86400)[unit]
-        return moment - timedelta(seconds=seconds * spacing)
-    if spacing == _MONTH_SPACING and unit in _MONTH_STEPS:
-        return _months_back(moment, _MONTH_STEPS[unit])
-    return None
+    step = _step(unit, spacing)
+    return None if step is None else _back(moment, step)
 
 
 def walk_back(  # noqa: PLR0913 - the base value, its time and how to read the elements
@@ -91,17 +114,18 @@ def walk_back(  # noqa: PLR0913 - the base value, its time and how to read the e
     The points include the base value at its time; the walk stops with a warning at an
     invalid element or spacing, and, for a ``volume``, before the value would turn negative.
     """
+    step = _step(profile.unit, profile.spacing)  # the same for every element
+    decrements = profile.mode is ProfileMode.DECREMENTS
     points = [(moment, scale(value, exponent))]
     for element in profile.elements:
-        earlier = step_back(moment, profile.unit, profile.spacing)
-        if element is None or earlier is None:
+        if element is None or step is None:
             warnings.append("invalid value among compact profile values or their times")
             break
-        value = value + element if profile.mode is ProfileMode.DECREMENTS else value - element
+        value = value + element if decrements else value - element
         if volume and value < 0:
             warnings.append("compact profile walks below zero volume")
             break
-        moment = earlier
+        moment = _back(moment, step)
         points.append((moment, scale(value, exponent)))
     points.reverse()
     return tuple(points)
