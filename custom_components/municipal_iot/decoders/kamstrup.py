@@ -21,6 +21,7 @@ Sensus iPERL decoder:
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import starmap
 from typing import Any, override
 
 from .base import Alarm, DecodeContext, Decoded, Decoder, DeviceKind, VolumeReading
@@ -94,8 +95,9 @@ def _history(
     points: dict[datetime, float] = {}
     for series in frame.series:
         if _is_plain(series.base, Quantity.VOLUME):
-            for moment, value in series.points:
-                points.setdefault(moment, value)
+            # The first value of a time wins: within the series (reversed, the first is
+            # written last) and over earlier series (the right operand of | wins).
+            points = dict(reversed(series.points)) | points
     for record in frame.records:
         at = frame.timestamps.get(record.storage)
         reading = _number(record)
@@ -105,7 +107,7 @@ def _history(
             points.setdefault(at, reading)
     if latest is not None and meter_time is not None:
         points.pop(meter_time, None)
-    return tuple(VolumeReading(at, volume) for at, volume in sorted(points.items()))
+    return tuple(starmap(VolumeReading, sorted(points.items())))
 
 
 def _alarms(opened: OpenedFrame, records: tuple[Record, ...]) -> frozenset[Alarm] | None:

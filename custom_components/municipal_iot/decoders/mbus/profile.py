@@ -116,6 +116,7 @@ def walk_back(  # noqa: PLR0913 - the base value, its time and how to read the e
     """
     step = _step(profile.unit, profile.spacing)  # the same for every element
     decrements = profile.mode is ProfileMode.DECREMENTS
+    power: int = 10 ** abs(exponent)  # as in scale(), computed once
     points = [(moment, scale(value, exponent))]
     for element in profile.elements:
         if element is None or step is None:
@@ -125,7 +126,7 @@ def walk_back(  # noqa: PLR0913 - the base value, its time and how to read the e
         if volume and value < 0:
             warnings.append("compact profile walks below zero volume")
             break
-        moment = _back(moment, step)
-        points.append((moment, scale(value, exponent)))
+        moment = moment - step if isinstance(step, timedelta) else _months_back(moment, step)
+        points.append((moment, value / power if exponent < 0 else float(value * power)))
     points.reverse()
     return tuple(points)
