@@ -105,7 +105,11 @@ _VIFE_BACKWARD = 0x3C
 _VIFE_FORWARD = 0x3B
 
 
-def _primary(vif: int) -> tuple[Quantity, str, int, Coding]:
+type _Primary = tuple[Quantity, str, int, Coding]
+
+
+def _primary_entry(vif: int) -> _Primary | None:
+    """Return what a primary VIF means; ``None`` for one that is not supported."""
     code = vif & 0x7F
     for first, last, quantity, unit, exponent, coding in _VIF_RANGES:
         if first <= code <= last:
@@ -118,8 +122,19 @@ def _primary(vif: int) -> tuple[Quantity, str, int, Coding]:
         return quantity, "", 0, coding
     if code in {0x7C, 0x7B, 0x7D}:
         # Plain-text VIF (unit string in the telegram) and extension tables without VIFE.
-        raise DecodeError(f"unsupported VIF 0x{vif:02X}")
+        return None
     return Quantity.UNKNOWN, "", 0, Coding.UNSIGNED
+
+
+# What every VIF byte means (decided once, not by a range search per record).
+_PRIMARIES: tuple[_Primary | None, ...] = tuple(_primary_entry(vif) for vif in range(256))
+
+
+def _primary(vif: int) -> _Primary:
+    entry = _PRIMARIES[vif]
+    if entry is None:
+        raise DecodeError(f"unsupported VIF 0x{vif:02X}")
+    return entry
 
 
 def _modifier(vife: int) -> str:
@@ -151,11 +166,22 @@ def parse_vib(vib: bytes, manufacturer_vifes: VifeTable | None) -> Vib:
         quantity, coding = table.get(vife, (Quantity.UNKNOWN, Coding.UNSIGNED))
         modifiers = tuple(_modifier(b) for b in vib[2:])
         return Vib(quantity, "", 0, coding, (vif << 8) | vife, modifiers, compact_profile=False)
+    if len(vib) == 1 and (single := _SINGLE_VIBS[vif]) is not None:
+        return single
     quantity, unit, exponent, coding = _primary(vif)
     extensions = vib[1:]
     compact = any(b & 0x7F == _VIFE_COMPACT_PROFILE for b in extensions)
     modifiers = tuple(_modifier(b) for b in extensions if b & 0x7F != _VIFE_COMPACT_PROFILE)
     return Vib(quantity, unit, exponent, coding, vif & 0x7F, modifiers, compact)
+
+
+# The whole VIB of a primary VIF without VIFE (shared: Vib is immutable).
+_SINGLE_VIBS: tuple[Vib | None, ...] = tuple(
+    None
+    if vif & 0x80 or vif in {0xFD, 0xFF, 0xFB} or (entry := _PRIMARIES[vif]) is None
+    else Vib(*entry, vif, (), compact_profile=False)
+    for vif in range(256)
+)
 
 
 # --- data field decoding ------------------------------------------------------------------

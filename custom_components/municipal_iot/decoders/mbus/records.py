@@ -133,6 +133,10 @@ def _parse_dib(dib: bytes) -> _Dib:
     return _Dib(_FUNCTIONS[(dif >> 4) & 0x03], dif & 0x0F, storage, tariff, subunit)
 
 
+# The DIB of every DIF without DIFE (bit 7 clear), decided once (shared: _Dib is immutable).
+_SINGLE_DIBS = tuple(_parse_dib(bytes((dif,))) for dif in range(0x80))
+
+
 def _make_record(
     dib: _Dib,
     vib: Vib,
@@ -182,7 +186,7 @@ def _record(
     warnings: list[str],
 ) -> Record:
     vifes = None if manufacturer is None else manufacturer.vifes
-    dib = _parse_dib(cursor.extension_chain(dif, "DIF"))
+    dib = _SINGLE_DIBS[dif] if dif < 0x80 else _parse_dib(cursor.extension_chain(dif, "DIF"))
     vib = parse_vib(cursor.extension_chain(cursor.take(1, "VIF")[0], "VIF"), vifes)
     if dib.data_code == DATA_LVAR:
         return _profile_record(cursor, dib, vib)
