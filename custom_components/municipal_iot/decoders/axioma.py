@@ -27,8 +27,10 @@ Assumptions where the sources are silent (recorded in ``raw["history_basis"]``):
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from typing import Any, override
 
 from .base import (
@@ -54,6 +56,8 @@ _MAX_CLOCK_OFFSET = timedelta(days=5 * 365 + 1)  # five years, one leap day
 _MAX_DRIFT = timedelta(hours=1)
 _MAX_LOG_AGE = timedelta(days=2)
 _HOUR = timedelta(hours=1)
+_HOURS = tuple(k * _HOUR for k in range(24))  # offsets of hourly history points
+_BASIC_DELTAS = struct.Struct("<15H").unpack_from
 _MAX_PERIOD_S = 31 * 86400
 
 # Temporary-error cause (status bits 7-5, with bit 4 set).
@@ -122,6 +126,15 @@ class _Units:
     def logged(self, value: int) -> float:
         return value * _US_FLUID_OUNCE_M3 if self.logged_oz else value / 1000
 
+    def hourly(self, start: datetime, totals: list[int]) -> tuple[VolumeReading, ...]:
+        """Return logged register values one hour apart from ``start``."""
+        if self.logged_oz:
+            volumes = [value * _US_FLUID_OUNCE_M3 for value in totals]
+        else:
+            volumes = [value / 1000 for value in totals]
+        times = [start + offset for offset in _HOURS[: len(totals)]]
+        return tuple(map(VolumeReading, times, volumes, strict=True))
+
     def warnings(self) -> tuple[str, ...]:
         if self.current_oz or self.logged_oz:
             return ("volumes converted from US fluid ounces",)
@@ -165,17 +178,14 @@ def _decoded(
 
 
 def _running_totals(start: int, deltas: list[int]) -> list[int]:
-    totals = [start]
-    for delta in deltas:
-        totals.append(totals[-1] + delta)
-    return totals
+    return list(accumulate(deltas, initial=start))
 
 
 def _basic(payload: bytes, ctx: DecodeContext) -> Decoded:
     units = _Units(ctx)
     seconds = _u32(payload, 0)
     log_seconds, log_volume = _u32(payload, 9), _u32(payload, 13)
-    deltas = [int.from_bytes(payload[i : i + 2], "little") for i in range(17, 47, 2)]
+    deltas = list(_BASIC_DELTAS(payload, 17))
     log_time = datetime.fromtimestamp(log_seconds, UTC)
     raw: dict[str, Any] = {
         "layout": "basic",
@@ -191,10 +201,7 @@ def _basic(payload: bytes, ctx: DecodeContext) -> Decoded:
     if not meter_time - _MAX_LOG_AGE <= log_time <= meter_time - len(deltas) * _HOUR:
         warning = "log time does not fit the meter time; history left out"
         return _decoded(ctx, seconds, payload[4], _Reading(volume, warnings=(warning,)), raw)
-    history = tuple(
-        VolumeReading(log_time + k * _HOUR, units.logged(total))
-        for k, total in enumerate(_running_totals(log_volume, deltas))
-    )
+    history = units.hourly(log_time, _running_totals(log_volume, deltas))
     return _decoded(ctx, seconds, payload[4], _Reading(volume, history), raw)
 
 
@@ -252,9 +259,7 @@ def _enhanced(payload: bytes, ctx: DecodeContext) -> Decoded:
         return _decoded(ctx, seconds, payload[5], _Reading(None, warnings=(warning,)), raw)
     totals = _running_totals(log_volume, deltas)
     start = datetime.fromtimestamp(seconds - seconds % 3600, UTC) - _DELTA_COUNT * _HOUR
-    history = tuple(
-        VolumeReading(start + k * _HOUR, units.logged(total)) for k, total in enumerate(totals[:-1])
-    )
+    history = units.hourly(start, totals[:-1])
     return _decoded(ctx, seconds, payload[5], _Reading(units.logged(totals[-1]), history), raw)
 
 
