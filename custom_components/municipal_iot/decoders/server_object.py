@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from .base import Decoded, DecodeError
@@ -49,14 +50,20 @@ _OFF_WORDS = frozenset(
 )
 _BRIGHT_WORDS = frozenset({"bright", "light", "day", "true", "on"})
 _DARK_WORDS = frozenset({"dim", "dark", "night", "false", "off"})
+# label -> flag, built once
+_MOTION_LABELS = dict.fromkeys(_ON_WORDS, True) | dict.fromkeys(_OFF_WORDS, False)
+_DAYLIGHT_LABELS = dict.fromkeys(_BRIGHT_WORDS, True) | dict.fromkeys(_DARK_WORDS, False)
 
 
+@lru_cache(maxsize=1024)  # the same few key names arrive in every uplink
 def _normalise_key(key: str) -> str:
     return key.lower().replace("_", "").replace("-", "").replace(" ", "")
 
 
 def _number(value: object) -> float | None:
     """Return a finite number from a number or numeric string; ``None`` otherwise."""
+    if type(value) is float:  # the common case: ChirpStack sends every number as a double
+        return value if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
     try:
@@ -66,18 +73,21 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _state(value: object, on_words: frozenset[str], off_words: frozenset[str]) -> bool | None:
+def _state(value: object, labels: Mapping[str, bool]) -> bool | None:
     """Read a flag from a boolean, a number (> 0 is on) or a label."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lower() in on_words | off_words:
-        return value.strip().lower() in on_words
+    if isinstance(value, str) and (flag := labels.get(value.strip().lower())) is not None:
+        return flag
     number = _number(value)
     return None if number is None else number > 0
 
 
 def _first(flat: Mapping[str, object], keys: tuple[str, ...]) -> object:
-    return next((flat[key] for key in keys if flat.get(key) is not None), None)
+    for key in keys:
+        if (value := flat.get(key)) is not None:
+            return value
+    return None
 
 
 def _count(value: object) -> int | None:
@@ -116,7 +126,7 @@ def _battery(flat: Mapping[str, object], browan: bool) -> tuple[float | None, fl
 def _motion(flat: Mapping[str, object], browan: bool) -> tuple[bool | None, int | None]:
     value = flat.get("status") if browan else _first(flat, _MOTION_KEYS)
     count = None if browan or flat.get("motion") is None else _count(flat["motion"])
-    return _state(value, _ON_WORDS, _OFF_WORDS), count
+    return _state(value, _MOTION_LABELS), count
 
 
 def _decode_flat(obj: Mapping[str, Any], raw: Mapping[str, Any]) -> Decoded:
@@ -128,11 +138,11 @@ def _decode_flat(obj: Mapping[str, Any], raw: Mapping[str, Any]) -> Decoded:
     return Decoded(
         motion=motion,
         motion_count=motion_count,
-        occupancy=_state(occupancy_value, _ON_WORDS, _OFF_WORDS),
+        occupancy=_state(occupancy_value, _MOTION_LABELS),
         temperature=_number(_first(flat, _TEMPERATURE_KEYS)),
         humidity=_number(_first(flat, _HUMIDITY_KEYS)),
         illuminance=_number(_first(flat, _ILLUMINANCE_KEYS)),
-        daylight=_state(flat.get("daylight"), _BRIGHT_WORDS, _DARK_WORDS),
+        daylight=_state(flat.get("daylight"), _DAYLIGHT_LABELS),
         battery=battery,
         battery_voltage=battery_voltage,
         raw=dict(raw),
