@@ -267,7 +267,10 @@ server_values = st.one_of(
     st.text(max_size=6),
     st.lists(st.integers(), max_size=2),
 )
-flat_objects = st.dictionaries(st.sampled_from(SERVER_KEYS) | st.text(max_size=6), server_values)
+flat_objects = st.dictionaries(
+    st.sampled_from(SERVER_KEYS) | st.text(max_size=6) | st.text(min_size=41, max_size=50),
+    server_values,
+)
 server_objects = st.tuples(flat_objects, flat_objects | st.integers() | st.none()).map(
     lambda parts: parts[0] if parts[1] is None else {**parts[0], "data": parts[1]}
 )

@@ -245,3 +245,11 @@ def test_arbitrary_objects_only_raise_decode_error(obj: dict[str, Any]) -> None:
         assert decoded.motion is (decoded.motion_count > 0)
     for value in (decoded.temperature, decoded.humidity, decoded.illuminance):
         assert value is None or math.isfinite(value)
+
+
+@pytest.mark.parametrize("separators", ["", "_" * 40, "-" * 60])
+def test_long_key_names_are_matched_like_short_ones(separators: str) -> None:
+    """Key normalisation caches only short names; a long one is matched all the same."""
+    decoded = decode_server_object({f"battery{separators}Voltage": 3.6, "temp": "21.5"})
+    assert decoded.battery_voltage == 3.6
+    assert decoded.temperature == 21.5

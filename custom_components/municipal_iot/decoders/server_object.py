@@ -55,9 +55,18 @@ _MOTION_LABELS = dict.fromkeys(_ON_WORDS, True) | dict.fromkeys(_OFF_WORDS, Fals
 _DAYLIGHT_LABELS = dict.fromkeys(_BRIGHT_WORDS, True) | dict.fromkeys(_DARK_WORDS, False)
 
 
-@lru_cache(maxsize=1024)  # the same few key names arrive in every uplink
-def _normalise_key(key: str) -> str:
+def _normalised(key: str) -> str:
     return key.lower().replace("_", "").replace("-", "").replace(" ", "")
+
+
+# The same few key names arrive in every uplink; only short ones are cached, so a hostile
+# body cannot pin much memory (at most 512 keys of 40 characters).
+_normalised_short = lru_cache(maxsize=512)(_normalised)
+_CACHED_KEY_LENGTH = 40
+
+
+def _normalise_key(key: str) -> str:
+    return _normalised_short(key) if len(key) <= _CACHED_KEY_LENGTH else _normalised(key)
 
 
 def _number(value: object) -> float | None:
