@@ -1,7 +1,7 @@
 """What crosses from one wing to another at run time: decoded uplinks of our devices.
 
-The network wing sends every decoded, applied uplink; the meter wing imports
-water-meter history from it. Neither imports the other.
+The network wing sends every decoded uplink of a water meter (applied or late);
+the meter wing imports its history from it. Neither imports the other.
 """
 
 from __future__ import annotations

@@ -89,9 +89,13 @@ def _uplink(root: Mapping[str, Any], device: DeviceIdentity, received_at: dateti
 def _best_gateway(rx_info: list[Any]) -> Mapping[str, Any] | None:
     """Return the gateway entry with the strongest signal."""
     gateways = [f.obj(item, "rxInfo[]") for item in rx_info]
-    if not gateways:
-        return None
-    return max(gateways, key=lambda gw: f.opt_float(gw.get("rssi"), "rxInfo.rssi") or -1000.0)
+    best: Mapping[str, Any] | None = None
+    best_rssi = 0.0
+    for gateway in gateways:  # the first of the strongest, as max() would pick
+        rssi = f.opt_float(gateway.get("rssi"), "rxInfo.rssi") or -1000.0
+        if best is None or rssi > best_rssi:
+            best, best_rssi = gateway, rssi
+    return best
 
 
 def _downlink_report(event: str, body: Any, now: datetime) -> Ignored:

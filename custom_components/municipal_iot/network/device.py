@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import probatio as vol
-from homeassistant.core import Context
 from homeassistant.util import dt as dt_util
 from homeassistant.util.signal_type import SignalType
 
@@ -72,11 +71,6 @@ LIVE_KEYS = frozenset({"motion", "occupancy"})
 def refused_issue_id(entry_id: str, device: DeviceData) -> str:
     """Repair issue id for a device whose uplinks keep being refused."""
     return f"uplinks_refused_{entry_id}_{device.dev_eui}"
-
-
-def device_signal(entry_id: str, dev_eui: str) -> SignalType[Context | None]:
-    """Return the signal sent after each change of one device (its entities refresh)."""
-    return SignalType(f"{DOMAIN}_{entry_id}_{dev_eui}")
 
 
 @dataclass

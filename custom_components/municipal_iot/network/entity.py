@@ -89,7 +89,7 @@ class LoRaWANEntity(PushEntity):
     async def async_added_to_hass(self) -> None:
         """Refresh on the device's uplinks."""
         await super().async_added_to_hass()
-        self._listen(self.hub.signal(self.device.dev_eui))
+        self.async_on_remove(self.hub.listeners.add(self.device.dev_eui, self._refresh))
 
 
 type PlatformSetup = Callable[

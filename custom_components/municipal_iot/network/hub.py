@@ -1,11 +1,11 @@
 """The LoRaWAN hub: turns network-server messages into device state for entities.
 
 One hub per "LoRaWAN network server" config entry. It is push-only: the webhook
-hands it parsed messages, it decodes them and signals the device's entities
-(one dispatcher signal per device, see :func:`.device.device_signal`). Device
-metadata (model, seen measurements, frame counters, last seen) is kept in a
-``Store`` so devices and availability survive restarts; entity values are
-restored by the entities themselves. Every decoded uplink is also sent as
+hands it parsed messages, it decodes them and refreshes the device's entities
+(their callbacks, see :mod:`.listeners`). Device metadata (model, seen
+measurements, frame counters, last seen) is kept in a ``Store`` so devices and
+availability survive restarts; entity values are restored by the entities
+themselves. Every decoded uplink of a water meter is also sent as
 :data:`..signals.SIGNAL_DECODED` (the meter wing imports water history from it).
 """
 
@@ -19,13 +19,12 @@ from enum import StrEnum
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
-from homeassistant.util.signal_type import SignalType
 
 from ..const import DOMAIN, LOGGER
 from ..decoders.base import DecodeContext, Decoded, DecodeError, DeviceKind
@@ -64,13 +63,13 @@ from .device import (
     NO_ERROR,
     REFUSED_ISSUE_AFTER,
     DeviceData,
-    device_signal,
     devices_store_key,
     key_issue_id,
     link_values,
     new_keys_signal,
     refused_issue_id,
 )
+from .listeners import DeviceListeners
 from .pending import PendingDevices
 
 type LoRaWANConfigEntry = ConfigEntry[LoRaWANHub]
@@ -108,7 +107,7 @@ class LoRaWANHub:
         self._save_soon_handle: asyncio.TimerHandle | None = None
         self.pending = PendingDevices(hass, entry, self.rejections, self._save_soon)
         self.pending_unknown = self.pending.items  # read by the repair flow and diagnostics
-        self._signals: dict[str, SignalType[Context | None]] = {}
+        self.listeners = DeviceListeners()
         self.new_keys_signal = new_keys_signal(entry.entry_id)
         self._timers: dict[str, CALLBACK_TYPE] = {}
 
@@ -224,18 +223,11 @@ class LoRaWANHub:
 
     # ----- signals ---------------------------------------------------------------
 
-    def signal(self, dev_eui: str) -> SignalType[Context | None]:
-        """Return the signal of one device (sent after each change)."""
-        if (signal := self._signals.get(dev_eui)) is None:
-            signal = self._signals[dev_eui] = device_signal(self.entry.entry_id, dev_eui)
-        return signal
-
     def _notify(self, device: DeviceData, *, live: bool = True) -> None:
-        # All state writes caused by one message share one context, so the logbook
-        # and automations see them as one event.
+        # ``replaying``: the entities do not rewrite heartbeat states for stored uplinks.
         device.replaying = not live
         try:
-            async_dispatcher_send(self.hass, self.signal(device.dev_eui), Context())
+            self.listeners.notify(device.dev_eui)
         finally:
             device.replaying = False
 
@@ -295,7 +287,7 @@ class LoRaWANHub:
         self._apply_values(device, values | link_values(uplink))
         self._seen(device, uplink.received_at, live=live)
         self._notify(device, live=live)
-        if decoded is not None:
+        if decoded is not None and device.kind is DeviceKind.WATER_METER:
             self._send_decoded(device, decoded, uplink)
         return Outcome.APPLIED if decoded is not None else Outcome.UNDECODABLE
 
