@@ -26,6 +26,9 @@ from .messages import (
 
 IGNORED_EVENTS = frozenset({"log", "location", "integration"})
 DOWNLINK_EVENTS = frozenset({"ack", "txack"})
+# The last checked deviceInfo of each device, with its identity (see _device).
+MAX_IDENTITIES = 20_000
+_IDENTITIES: dict[str, tuple[dict[str, Any], DeviceIdentity]] = {}
 
 
 def parse(event: str | None, body: Any, now: datetime) -> Message:
@@ -55,6 +58,26 @@ def parse(event: str | None, body: Any, now: datetime) -> Message:
 
 
 def _device(value: Any) -> DeviceIdentity:
+    """Return the checked identity; the same ``deviceInfo`` as last time is not checked again."""
+    known = _IDENTITIES.get(value["devEui"]) if _keyed(value) else None
+    if known is not None and known[0] == value:
+        return known[1]
+    identity = _checked_device(value)
+    tags = value.get("tags")
+    # Kept only when every checked field is a string or null: a kept 1 would equal a
+    # later 1.0 or True, whose tag texts differ.
+    if _keyed(value) and (tags is None or all(type(tag) is str for tag in tags.values())):
+        if len(_IDENTITIES) >= MAX_IDENTITIES:
+            _IDENTITIES.clear()  # a crude bound, never reached by one municipality
+        _IDENTITIES[value["devEui"]] = (value, identity)
+    return identity
+
+
+def _keyed(value: Any) -> bool:
+    return type(value) is dict and type(value.get("devEui")) is str
+
+
+def _checked_device(value: Any) -> DeviceIdentity:
     info = f.obj(value, "deviceInfo")
     return DeviceIdentity(
         dev_eui=f.dev_eui(info.get("devEui"), "deviceInfo.devEui"),

@@ -38,6 +38,7 @@ from .hub import LoRaWANConfigEntry, LoRaWANHub, Outcome
 READY_WAIT: Final = 10.0  # seconds a request waits for its entry to finish (re)loading
 READY_POLL: Final = 0.05  # seconds between two looks at the entry's state
 RETRY_AFTER: Final = "30"  # seconds, in the 503 answer
+_SERVERS = {server.value: server for server in Server}
 _SETTLING = (ConfigEntryState.SETUP_IN_PROGRESS, ConfigEntryState.UNLOAD_IN_PROGRESS)
 
 _ANSWERS: dict[Outcome, tuple[HTTPStatus, str]] = {
@@ -110,8 +111,11 @@ def _make_handler(entry_id: str) -> webhook.HandlerType:
         try:
             # The token of the entry as it is now: a rotated one is refused at once.
             _authenticate(request, f"Bearer {entry.data[CONF_TOKEN]}".encode())
-            hub = await _async_loaded_hub(hass, entry)
-            message = await _read_message(request, Server(entry.data[CONF_SERVER]))
+            if entry.state is ConfigEntryState.LOADED:
+                hub = entry.runtime_data  # the usual case, without awaiting
+            else:
+                hub = await _async_loaded_hub(hass, entry)
+            message = await _read_message(request, _SERVERS[entry.data[CONF_SERVER]])
             outcome = hub.async_handle(message)
             remember_push(hass, entry, message, request.headers)
             report(hass, entry, message)
