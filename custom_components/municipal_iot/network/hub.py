@@ -366,11 +366,12 @@ class LoRaWANHub:
 
     def _apply_values(self, device: DeviceData, values: Mapping[str, Any]) -> None:
         device.values.update(values)
+        if device.keys.issuperset(values):
+            return  # the usual case: nothing new, no set built
         new = set(values) - device.keys
-        if new:
-            device.keys |= new
-            self._save_later()
-            async_dispatcher_send(self.hass, self.new_keys_signal, device, new)
+        device.keys |= new
+        self._save_later()
+        async_dispatcher_send(self.hass, self.new_keys_signal, device, new)
 
     # ----- devices ---------------------------------------------------------------
 
