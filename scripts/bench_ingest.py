@@ -15,7 +15,9 @@ time per uplink):
   entities), messages handed to HA's MQTT client as paho delivers them;
 * over real HTTP: an aiohttp client in another process posts to HA's HTTP server on
   loopback; the figure is this process's CPU per uplink (HTTP server, middleware,
-  handler); the same for MQTT through a real mosquitto broker and HA's MQTT client;
+  handler); the same for an empty webhook (the transport floor: HA's HTTP server and
+  middleware, the body read, an "ok" answer) and for MQTT through a real mosquitto
+  broker and HA's MQTT client;
 * with the recorder on (SQLite), 1,000 devices in turn;
 * start-up of 5,000 stored devices (5 connections of 1,000), and memory per device.
 
@@ -36,6 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from aiohttp import web
 from benchkit import (
     Figure,
     chirpstack_up,
@@ -430,6 +433,22 @@ async def timed_client(
     return used / UPLINKS * 1e6
 
 
+EMPTY_HOOK = "bench-empty"
+
+
+def empty_webhook(hass: HomeAssistant) -> list[int]:
+    """Register a webhook that reads the body and answers "ok"; return its request counter."""
+    counter = [0]
+
+    async def handle(_hass: HomeAssistant, _webhook_id: str, request: Any) -> web.Response:
+        if await request.read():
+            counter[0] += 1
+        return web.Response(text="ok")
+
+    webhook.async_register(hass, "bench", "empty", EMPTY_HOOK, handle, allowed_methods=["POST"])
+    return counter
+
+
 async def setup_mqtt(hass: HomeAssistant, broker: int) -> None:
     """HA's MQTT integration connected to the real broker, with the YAML sensors."""
     entry = MockConfigEntry(
@@ -464,6 +483,7 @@ async def paths(workdir: Path) -> dict[str, Figure]:
         "mqtt": "HA MQTT sensors + value_template, dispatch",
         "ours_mqtt": "ours over HA's MQTT client, dispatch, ChirpStack body",
         "http": "ours over real HTTP (CPU of HA's process)",
+        "http_empty": "HA's HTTP server, an empty webhook (transport floor)",
         "mqtt_wire": "HA MQTT via mosquitto + its client (CPU of HA's process)",
     }
     figures = {key: Figure(name, []) for key, name in names.items()}
@@ -485,6 +505,7 @@ async def paths(workdir: Path) -> dict[str, Figure]:
             await post_all(
                 hass, "bench-tts", [request(tts_uplink("a81758fffe000002", 0), event=None)]
             )
+            empty = empty_webhook(hass)
             counter, stop = count_writes(hass, "apt_0001")
             recorded, after_uplink, stop_recording = record_uplinks(hass, "apt_0001")
             for n in range(1, 201):
@@ -525,6 +546,15 @@ async def paths(workdir: Path) -> dict[str, Figure]:
                         HTTP_CLIENT,
                         [url, TOKEN, str(UPLINKS), str(first)],
                         lambda target=target: applied(cs) >= target,
+                    )
+                )
+                target = empty[0] + UPLINKS
+                figures["http_empty"].values.append(
+                    await timed_client(
+                        hass,
+                        HTTP_CLIENT,
+                        [url.replace("bench-cs", EMPTY_HOOK), TOKEN, str(UPLINKS), str(first)],
+                        lambda target=target: empty[0] >= target,
                     )
                 )
                 first += UPLINKS
@@ -680,6 +710,8 @@ async def main() -> None:
     print(ratio_line("ours over MQTT dispatch / bare async_set", ours_mqtt, bare))
     print(ratio_line("ours over MQTT dispatch / HA MQTT sensors dispatch", ours_mqtt, mqtt))
     print(ratio_line("HA MQTT with its client / ours over HTTP (target >= 1.5)", wire, http))
+    empty = figures["http_empty"]
+    print(ratio_line("ours over HTTP / HA's HTTP server with an empty webhook", http, empty))
     print(ratio_line("recorder on / off, per uplink", on, off))
     print(f"{'start-up of 5,000 devices, median (target < 5 s)':<58} {start.median:9.2f} s")
 
