@@ -26,6 +26,7 @@ from .messages import (
 
 IGNORED_EVENTS = frozenset({"log", "location", "integration"})
 DOWNLINK_EVENTS = frozenset({"ack", "txack"})
+KNOWN_EVENTS = frozenset({"up", "status", "join", *DOWNLINK_EVENTS})
 # The last checked deviceInfo of each device, with its identity (see _device).
 MAX_IDENTITIES = 20_000
 _IDENTITIES: dict[str, tuple[dict[str, Any], DeviceIdentity]] = {}
@@ -37,7 +38,7 @@ def parse(event: str | None, body: Any, now: datetime) -> Message:
         raise SchemaError("missing ?event= query parameter")
     if event in IGNORED_EVENTS:
         return Ignored(kind=event)
-    if event not in {"up", "status", "join", *DOWNLINK_EVENTS}:
+    if event not in KNOWN_EVENTS:
         raise SchemaError(f"unknown event type {event[:32]!r}")
     if event in DOWNLINK_EVENTS:
         return _downlink_report(event, body, now)

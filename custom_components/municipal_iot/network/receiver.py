@@ -161,8 +161,11 @@ def _authenticate(request: web.Request, expected: bytes) -> None:
         raise Rejected(HTTPStatus.UNAUTHORIZED, "missing or wrong bearer token", "unauthorized")
 
 
-async def _read_bounded(request: web.Request) -> bytes:
-    """Read the body up to one byte past the limit (a read may return a partial chunk)."""
+async def _read_bounded(request: web.Request, declared: int | None) -> bytes:
+    """Read the body up to one byte past the limit (a read may return a partial chunk).
+
+    A body of its declared length is whole: no further read waits for its end.
+    """
     stream = request.content  # once: MockRequest (cloudhooks) builds a new reader per access
     body = b""
     while len(body) <= MAX_BODY_BYTES:
@@ -170,7 +173,16 @@ async def _read_bounded(request: web.Request) -> bytes:
         if not chunk:
             break
         body += chunk
+        if len(body) == declared:
+            break
     return body
+
+
+def _event(request: web.Request) -> str | None:
+    """ChirpStack's ``?event=``; the usual ``event=up`` without parsing the query."""
+    if request.query_string == "event=up":
+        return "up"
+    return request.query.get("event")
 
 
 async def _read_message(request: web.Request, server: Server) -> Message:
@@ -179,7 +191,7 @@ async def _read_message(request: web.Request, server: Server) -> Message:
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise Rejected(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body over 64 KiB", "too_large")
-    body = await _read_bounded(request)
+    body = await _read_bounded(request, int(declared) if declared.isdigit() else None)
     if len(body) > MAX_BODY_BYTES:
         raise Rejected(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body over 64 KiB", "too_large")
     content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -200,7 +212,7 @@ async def _read_message(request: web.Request, server: Server) -> Message:
     now = dt_util.utcnow()
     try:
         if server is Server.CHIRPSTACK:
-            return chirpstack.parse(request.query.get("event"), data, now)
+            return chirpstack.parse(_event(request), data, now)
         return tts.parse(data, now)
     except SchemaError as err:
         raise Rejected(HTTPStatus.BAD_REQUEST, f"invalid body: {err}", "schema") from None
