@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from subprocess import PIPE
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -640,19 +642,31 @@ async def setup_http(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, "http", {"http": http})
 
 
-async def startup(workdir: Path) -> tuple[Figure, float, int]:
-    """Seconds to set up 5,000 stored devices (5 entries); KiB of memory per device."""
+async def startup(workdir: Path) -> tuple[Figure, float, int, Figure]:
+    """Seconds to set up 5,000 stored devices (5 entries); KiB of memory per device.
+
+    The devices are created once, by their first uplink; each start-up round then
+    runs in a fresh process, as a real Home Assistant start does (in one process
+    the instances of earlier rounds stay alive and their garbage slows later rounds).
+    """
     config = workdir / "startup"
-    entries: list[MockConfigEntry] = []
     async with temporary_hass(config) as hass:
         await setup_http(hass)
         await hass.async_block_till_done()
         gc.collect()
         before = rss_kib()
+        entries = []
         for block in range(STARTUP_ENTRIES):
             entry = await add_entry(hass, "chirpstack", f"bench-start-{block}")
             await create_devices(hass, entry, f"bench-start-{block}", STARTUP_PER_ENTRY, block)
-            entries.append(entry)
+            entries.append(
+                {
+                    "entry_id": entry.entry_id,
+                    "title": entry.title,
+                    "data": dict(entry.data),
+                    "options": dict(entry.options),
+                }
+            )
         gc.collect()
         per_device = (rss_kib() - before) / (STARTUP_ENTRIES * STARTUP_PER_ENTRY)
         entities = sum(
@@ -660,34 +674,49 @@ async def startup(workdir: Path) -> tuple[Figure, float, int]:
             for state in hass.states.async_all()
             if state.entity_id.split(".")[1].startswith("apt_")
         )
-    figure = Figure(f"start-up of {STARTUP_ENTRIES * STARTUP_PER_ENTRY:,} stored devices", [], "s")
+    (config / "bench-entries.json").write_text(json.dumps(entries), encoding="utf-8")
+    devices = STARTUP_ENTRIES * STARTUP_PER_ENTRY
+    figure = Figure(f"start-up of {devices:,} stored devices (fresh process)", [], "s")
+    memory = Figure("memory per device after start-up (fresh process)", [], "KiB")
     for _ in range(ROUNDS):
-        async with temporary_hass(config, restart=True) as hass:
-            await setup_http(hass)
-            for entry in entries:
-                MockConfigEntry(
-                    domain=DOMAIN,
-                    title=entry.title,
-                    entry_id=entry.entry_id,
-                    data=dict(entry.data),
-                    options=dict(entry.options),
-                ).add_to_hass(hass)
-            gc.collect()
-            start = time.perf_counter()
-            # Setting up the integration sets up all its entries, as at HA's start.
-            if not await async_setup_component(hass, DOMAIN, {}):
-                states = [e.state for e in hass.config_entries.async_entries(DOMAIN)]
-                raise RuntimeError(f"start-up: integration not set up, entries {states}")
-            await hass.async_block_till_done()
-            figure.values.append(time.perf_counter() - start)
-            loaded = sum(
-                1
-                for state in hass.states.async_all()
-                if state.entity_id.split(".")[1].startswith("apt_")
-            )
-            if loaded != entities:
-                raise RuntimeError(f"start-up: {loaded} of {entities} entities")
-    return figure, per_device, entities
+        child = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--startup-round", str(config), stdout=PIPE
+        )
+        out, _ = await child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"start-up round failed ({child.returncode}): {out!r}")
+        seconds, loaded, grown_kib = json.loads(out.splitlines()[-1])
+        if loaded != entities:
+            raise RuntimeError(f"start-up: {loaded} of {entities} entities")
+        figure.values.append(seconds)
+        memory.values.append(grown_kib / devices)
+    return figure, per_device, entities, memory
+
+
+async def startup_round(config: Path) -> None:
+    """One start-up of the stored devices (in a fresh process); print the figures as JSON."""
+    entries = json.loads((config / "bench-entries.json").read_text(encoding="utf-8"))
+    async with temporary_hass(config, restart=True) as hass:
+        await setup_http(hass)
+        for entry in entries:
+            MockConfigEntry(domain=DOMAIN, **entry).add_to_hass(hass)
+        gc.collect()
+        before = rss_kib()
+        start = time.perf_counter()
+        # Setting up the integration sets up all its entries, as at HA's start.
+        if not await async_setup_component(hass, DOMAIN, {}):
+            states = [e.state for e in hass.config_entries.async_entries(DOMAIN)]
+            raise RuntimeError(f"start-up: integration not set up, entries {states}")
+        await hass.async_block_till_done()
+        seconds = time.perf_counter() - start
+        gc.collect()
+        grown = rss_kib() - before
+        loaded = sum(
+            1
+            for state in hass.states.async_all()
+            if state.entity_id.split(".")[1].startswith("apt_")
+        )
+    print(json.dumps([seconds, loaded, grown]))
 
 
 async def main() -> None:
@@ -695,13 +724,14 @@ async def main() -> None:
     with temporary_dir("municipal_iot-bench-") as workdir:
         figures = await paths(workdir)
         off, on = await with_recorder(workdir)
-        start, per_device, entities = await startup(workdir)
+        start, per_device, entities, memory = await startup(workdir)
     cs, floor, bare, mqtt = figures["cs"], figures["floor"], figures["bare"], figures["mqtt"]
     http, wire = figures["http"], figures["mqtt_wire"]
     print(f"== Ingest benchmark ({ROUNDS} rounds of {UPLINKS:,} uplinks; min / median)")
-    for figure in (*figures.values(), off, on, start):
+    for figure in (*figures.values(), off, on, start, memory):
         print(figure.line())
-    print(f"{'memory per device':<58} {per_device:9.1f} KiB  ({entities:,} entities)")
+    created = "memory per device, created by uplinks"
+    print(f"{created:<58} {per_device:9.1f} KiB  ({entities:,} entities)")
     print(ratio_line("ours handler / entity-write floor (target <= 2)", cs, floor))
     print(ratio_line("ours handler / bare async_set", cs, bare))
     print(ratio_line("HA MQTT dispatch / ours handler", mqtt, cs))
@@ -717,4 +747,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if sys.argv[1:2] == ["--startup-round"]:
+        asyncio.run(startup_round(Path(sys.argv[2])))
+    else:
+        asyncio.run(main())
