@@ -58,8 +58,11 @@ class PushEntity(Entity):
     @callback
     def _refresh(self, context: Context | None = None) -> None:
         shown = (self._shown(), self.available)
-        if shown == self._written and not self._always_write():
-            return
+        if shown != self._written or self._always_write():
+            self._write(shown, context)
+
+    def _write(self, shown: tuple[object, bool], context: Context | None) -> None:
+        """Write the state, in ``context`` (the change that caused it) when given."""
         self._written = shown
         if context is not None:
             self.async_set_context(context)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
@@ -82,9 +82,18 @@ class LoRaWANEntity(PushEntity):
         """Unavailable when the device missed its expected uplinks."""
         return self.device.available
 
-    def _always_write(self) -> bool:
-        """Rewrite a heartbeat state for live uplinks only, never for stored or late ones."""
-        return self.entity_description.always_write and not self.device.replaying
+    @callback
+    def _refresh(self, context: Context | None = None) -> None:
+        """Write a change; a heartbeat state for every live uplink, never for stored or late ones.
+
+        The base class's check with fewer calls: it runs for every entity of every uplink.
+        """
+        device = self.device
+        shown = (self._shown(), device.available)
+        if shown != self._written or (
+            self.entity_description.always_write and not device.replaying
+        ):
+            self._write(shown, context)
 
     async def async_added_to_hass(self) -> None:
         """Refresh on the device's uplinks."""

@@ -284,7 +284,8 @@ class LoRaWANHub:
             values = {key: value for key, value in values.items() if key not in LIVE_KEYS}
         elif decoded is not None and "motion" not in values and "motion" in device.keys:
             values["motion"] = False  # an uplink without motion turns motion off
-        self._apply_values(device, values | link_values(uplink))
+        values.update(link_values(uplink))
+        self._apply_values(device, values)
         self._seen(device, uplink.received_at, live=live)
         self._notify(device, live=live)
         if decoded is not None and device.kind is DeviceKind.WATER_METER:
