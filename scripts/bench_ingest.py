@@ -19,7 +19,8 @@ time per uplink):
   middleware, the body read, an "ok" answer) and for MQTT through a real mosquitto
   broker and HA's MQTT client;
 * with the recorder on (SQLite), 1,000 devices in turn;
-* start-up of 5,000 stored devices (5 connections of 1,000), and memory per device.
+* start-up of 5,000 stored devices (5 connections of 1,000), each round in a fresh
+  process, and memory per device.
 
 Every timed uplink's status is checked and the hub's applied counter must grow by
 the number sent, or the benchmark fails.
