@@ -1,13 +1,12 @@
-"""Entities join their device's listeners without a remover each, and leave when removed."""
+"""Entities listen to their device without a remover each, leave when removed, share a context."""
 
 from __future__ import annotations
 
 import pytest
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.municipal_iot.network.listeners import DeviceListeners
 from tests.network import WEBHOOK_CS, Poster, chirpstack_up
 
 DEV = "a81758fffe0312ab"
@@ -16,29 +15,6 @@ HUMIDITY = "sensor.apt_12_motion_humidity"
 # Elsys: temperature 22.8 °C (0x00E4) then 23.0 °C (0x00E6), humidity 41 % both times.
 FIRST = "0100e4022904002705061101070d62"
 SECOND = "0100e6022904002705061101070d62"
-
-
-def test_join_and_leave_by_key() -> None:
-    """Joined callbacks run in order with one context; a key that left is no longer called."""
-    listeners = DeviceListeners()
-    seen: list[tuple[str, Context]] = []
-    first, second = object(), object()
-    listeners.join("a", first, lambda context: seen.append(("first", context)))
-    listeners.join("a", second, lambda context: seen.append(("second", context)))
-    listeners.notify("a")
-    assert [name for name, _ in seen] == ["first", "second"]
-    assert seen[0][1] is seen[1][1]
-    listeners.leave("a", first)
-    listeners.leave("a", first)  # twice, or a key that never joined: nothing happens
-    listeners.leave("b", second)
-    seen.clear()
-    listeners.notify("a")
-    assert [name for name, _ in seen] == ["second"]
-    listeners.leave("a", second)
-    seen.clear()
-    listeners.notify("a")
-    assert seen == []
-    assert listeners._by_device == {}
 
 
 @pytest.mark.usefixtures("frozen_clock")
@@ -73,3 +49,27 @@ async def test_removed_entities_leave_their_device(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert hub.listeners._by_device == {}
+
+
+@pytest.mark.usefixtures("frozen_clock")
+async def test_entities_added_together_share_their_first_context(
+    hass: HomeAssistant, post: Poster, init_integration: MockConfigEntry
+) -> None:
+    """At a reload the stored devices' entities are written once, all in one context."""
+    assert (await post(WEBHOOK_CS, chirpstack_up(FIRST, f_cnt=1), event="up")) == (200, "ok")
+    await hass.async_block_till_done()
+    before = hass.states.get(TEMPERATURE).context  # type: ignore[union-attr]
+
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    temperature, humidity = hass.states.get(TEMPERATURE), hass.states.get(HUMIDITY)
+    assert temperature is not None
+    assert humidity is not None
+    assert temperature.state == "22.8"  # restored
+    assert temperature.context is humidity.context
+    assert temperature.context.id != before.id
+
+    # The next uplink is a change of its own, in a new context.
+    assert (await post(WEBHOOK_CS, chirpstack_up(SECOND, f_cnt=2), event="up")) == (200, "ok")
+    await hass.async_block_till_done()
+    assert hass.states.get(TEMPERATURE).context.id != temperature.context.id  # type: ignore[union-attr]

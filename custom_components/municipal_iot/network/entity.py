@@ -45,15 +45,31 @@ def unique_id(dev_eui: str, key: str) -> str:
 def register_device(
     hass: HomeAssistant, entry: LoRaWANConfigEntry, device: DeviceData
 ) -> dr.DeviceEntry:
-    """Create or update the device in the registry (once per device, not once per entity)."""
-    return dr.async_get(hass).async_get_or_create(
+    """Create or update the device in the registry (once per device, not once per entity).
+
+    A device that is registered as it is now is only looked up: at start-up each
+    platform asks for every device, and the full create-or-update is ten times dearer.
+    """
+    registry = dr.async_get(hass)
+    serial_number = device.dev_eui.upper()
+    known = registry.async_get_device_by_identifier((DOMAIN, device.dev_eui), entry.entry_id)
+    if (
+        known is not None
+        and known.name == device.name
+        and known.manufacturer == device.manufacturer
+        and known.model == device.model
+        and known.model_id is None
+        and known.serial_number == serial_number
+    ):
+        return known
+    return registry.async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={(DOMAIN, device.dev_eui)},
         manufacturer=device.manufacturer,
         model=device.model,  # the vendor's model name
         model_id=None,  # not our decoder's id (older versions showed it as "(elsys_ers)")
         name=device.name,
-        serial_number=device.dev_eui.upper(),
+        serial_number=serial_number,
     )
 
 
@@ -61,6 +77,7 @@ class LoRaWANEntity(PushEntity):
     """An entity fed by the uplinks of one LoRaWAN device."""
 
     entity_description: LoRaWANEntityDescription
+    added_context: Context  # shared by the entities added together (set by the platform)
 
     def __init__(
         self,
@@ -83,10 +100,10 @@ class LoRaWANEntity(PushEntity):
         return self.device.available
 
     @callback
-    def _refresh(self, context: Context | None = None) -> None:
+    def device_changed(self, context: Context) -> None:
         """Write a change; a heartbeat state for every live uplink, never for stored or late ones.
 
-        The base class's check with fewer calls: it runs for every entity of every uplink.
+        The base class's refresh with fewer calls: it runs for every entity of every uplink.
         """
         device = self.device
         shown = (self._shown(), device.available)
@@ -96,15 +113,19 @@ class LoRaWANEntity(PushEntity):
             self._write(shown, context)
 
     async def async_added_to_hass(self) -> None:
-        """Refresh on the device's uplinks."""
+        """Listen to the device's changes; the first state shares a context with the device's."""
         await super().async_added_to_hass()
-        # Joined under the entity itself and left by a bound method: two small objects
-        # per entity instead of a remover closure with its cells (start-up cost).
-        self.hub.listeners.join(self.device.dev_eui, self, self._refresh)
-        self.async_on_remove(self._stop_refreshing)
+        # The entity itself listens and leaves in async_will_remove_from_hass: no bound
+        # method or remover per entity (each lives as long as the entity; start-up cost).
+        self.hub.listeners.join(self.device.dev_eui, self)
+        # HA writes the state once added; without a context each write makes its own,
+        # one object more per entity.
+        self.async_set_context(self.added_context)
 
-    def _stop_refreshing(self) -> None:
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop listening to the device."""
         self.hub.listeners.leave(self.device.dev_eui, self)
+        await super().async_will_remove_from_hass()
 
 
 type PlatformSetup = Callable[
@@ -137,7 +158,7 @@ def device_platform[D: LoRaWANEntityDescription](
             entity_id = registry.async_get_entity_id(domain, DOMAIN, unique_id(dev_eui, key))
             return entity_id is not None and registry.entities[entity_id].disabled_by is not None
 
-        def build(device: DeviceData, keys: set[str]) -> list[LoRaWANEntity]:
+        def build(device: DeviceData, keys: set[str], context: Context) -> list[LoRaWANEntity]:
             wanted = [
                 description
                 for description in descriptions
@@ -146,15 +167,19 @@ def device_platform[D: LoRaWANEntityDescription](
             if not wanted:
                 return []
             device_entry = register_device(hass, entry, device)
-            return [entity(hub, device, description, device_entry) for description in wanted]
+            entities = [entity(hub, device, description, device_entry) for description in wanted]
+            for item in entities:
+                item.added_context = context
+            return entities
 
         @callback
         def add(device: DeviceData, keys: set[str]) -> None:
-            if new := build(device, keys):
+            if new := build(device, keys, Context()):
                 async_add_entities(new)
 
+        context = Context()
         async_add_entities(
-            [item for device in hub.devices.values() for item in build(device, device.keys)]
+            [item for dev in hub.devices.values() for item in build(dev, dev.keys, context)]
         )
         entry.async_on_unload(async_dispatcher_connect(hass, hub.new_keys_signal, add))
 

@@ -2,7 +2,7 @@
 
 One hub per "LoRaWAN network server" config entry. It is push-only: the webhook
 hands it parsed messages, it decodes them and refreshes the device's entities
-(their callbacks, see :mod:`.listeners`). Device metadata (model, seen
+(the entities that listen, see :mod:`.listeners`). Device metadata (model, seen
 measurements, frame counters, last seen) is kept in a ``Store`` so devices and
 availability survive restarts; entity values are restored by the entities
 themselves. Every decoded uplink of a water meter is also sent as
@@ -19,11 +19,10 @@ from enum import StrEnum
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
@@ -69,6 +68,7 @@ from .device import (
     new_keys_signal,
     refused_issue_id,
 )
+from .expiry import ExpiryQueue
 from .listeners import DeviceListeners
 from .pending import PendingDevices
 
@@ -109,7 +109,7 @@ class LoRaWANHub:
         self.pending_unknown = self.pending.items  # read by the repair flow and diagnostics
         self.listeners = DeviceListeners()
         self.new_keys_signal = new_keys_signal(entry.entry_id)
-        self._timers: dict[str, CALLBACK_TYPE] = {}
+        self._expiries = ExpiryQueue(hass, self._expired)
 
     # ----- options -------------------------------------------------------------
 
@@ -190,9 +190,7 @@ class LoRaWANHub:
 
     async def async_shutdown(self) -> None:
         """Cancel timers and write the device list now."""
-        for cancel in self._timers.values():
-            cancel()
-        self._timers.clear()
+        self._expiries.stop()
         if self._save_soon_handle is not None:
             self._save_soon_handle.cancel()
             self._save_soon_handle = None
@@ -417,8 +415,7 @@ class LoRaWANHub:
     def remove_device(self, dev_eui: str) -> None:
         """Forget a device (removed from the UI)."""
         self.devices.pop(dev_eui, None)
-        if (cancel := self._timers.pop(dev_eui, None)) is not None:
-            cancel()
+        self._expiries.cancel(dev_eui)
         self._save_later()
 
     def set_model(self, dev_eui: str, model_id: str) -> None:
@@ -451,31 +448,27 @@ class LoRaWANHub:
                 LOGGER.info(
                     "LoRaWAN device %s (%s) is reporting again", device.name, device.dev_eui
                 )
-        if device.dev_eui not in self._timers:
+        if device.dev_eui not in self._expiries:
             self._schedule_expiry(device)
 
     def _schedule_expiry(self, device: DeviceData) -> None:
         assert device.last_seen is not None  # noqa: S101 - only called for seen devices
-        when = device.last_seen + self.timeout(device)
+        self._expiries.schedule(device.dev_eui, device.last_seen + self.timeout(device))
 
-        @callback
-        def expired(now: datetime) -> None:
-            self._timers.pop(device.dev_eui, None)
-            if self.devices.get(device.dev_eui) is not device:
-                return
-            if self._is_fresh(device, now):
-                # An uplink arrived meanwhile: check again at the new expiry.
-                self._schedule_expiry(device)
-                return
-            device.available = False
-            if self._availability_log.record(f"down {device.dev_eui}", time.monotonic()):
-                LOGGER.warning(
-                    "LoRaWAN device %s (%s) is unavailable: no uplink since %s (logged at most "
-                    "once per 10 minutes per device)",
-                    device.name,
-                    device.dev_eui,
-                    device.last_seen,
-                )
-            self._notify(device)
-
-        self._timers[device.dev_eui] = async_track_point_in_utc_time(self.hass, expired, when)
+    def _expired(self, dev_eui: str, now: datetime) -> None:
+        if (device := self.devices.get(dev_eui)) is None:
+            return
+        if self._is_fresh(device, now):
+            # An uplink arrived meanwhile: check again at the new expiry.
+            self._schedule_expiry(device)
+            return
+        device.available = False
+        if self._availability_log.record(f"down {device.dev_eui}", time.monotonic()):
+            LOGGER.warning(
+                "LoRaWAN device %s (%s) is unavailable: no uplink since %s (logged at most "
+                "once per 10 minutes per device)",
+                device.name,
+                device.dev_eui,
+                device.last_seen,
+            )
+        self._notify(device)
