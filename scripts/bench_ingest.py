@@ -17,7 +17,7 @@ time per uplink):
   loopback; the figure is this process's CPU per uplink (HTTP server, middleware,
   handler); the same for an empty webhook (the transport floor: HA's HTTP server and
   middleware, the body read, an "ok" answer) and for MQTT through a real mosquitto
-  broker and HA's MQTT client;
+  broker and HA's MQTT client, to HA's MQTT sensors and to our MQTT connection;
 * with the recorder on (SQLite), 1,000 devices in turn;
 * start-up of 5,000 stored devices (5 connections of 1,000), each round in a fresh
   process, and memory per device.
@@ -138,7 +138,8 @@ import sys, time, paho.mqtt.client as mqtt
 sys.path.insert(0, sys.argv[-1])
 from benchkit import chirpstack_up
 port, topic, count, first = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-bodies = [chirpstack_up("a81758fffe000009", first + n, with_object=True) for n in range(count)]
+dev, with_object = sys.argv[5], sys.argv[6] == "object"
+bodies = [chirpstack_up(dev, first + n, with_object=with_object) for n in range(count)]
 client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
 client.connect("127.0.0.1", port)
 client.loop_start()
@@ -488,6 +489,7 @@ async def paths(workdir: Path) -> dict[str, Figure]:
         "http": "ours over real HTTP (CPU of HA's process)",
         "http_empty": "HA's HTTP server, an empty webhook (transport floor)",
         "mqtt_wire": "HA MQTT via mosquitto + its client (CPU of HA's process)",
+        "ours_mqtt_wire": "ours via mosquitto + HA's MQTT client (CPU of HA's process)",
     }
     figures = {key: Figure(name, []) for key, name in names.items()}
     with mosquitto(workdir) as broker:
@@ -566,11 +568,20 @@ async def paths(workdir: Path) -> dict[str, Figure]:
                     await timed_client(
                         hass,
                         MQTT_CLIENT,
-                        [str(broker), MQTT_TOPIC, str(UPLINKS), str(first)],
+                        [str(broker), MQTT_TOPIC, str(UPLINKS), str(first), MQTT_DEV, "object"],
                         lambda counter=mq_counter: counter[0] >= UPLINKS,
                     )
                 )
                 mq_stop()
+                target = applied(ours_mqtt) + UPLINKS
+                figures["ours_mqtt_wire"].values.append(
+                    await timed_client(
+                        hass,
+                        MQTT_CLIENT,
+                        [str(broker), OURS_TOPIC, str(UPLINKS), str(first), OURS_DEV, "raw"],
+                        lambda target=target: applied(ours_mqtt) >= target,
+                    )
+                )
                 first += UPLINKS
             print(f"state writes per uplink (ours):   {writes:.2f} of {len(entities)} entities")
     return figures
@@ -741,6 +752,8 @@ async def main() -> None:
     print(ratio_line("ours over MQTT dispatch / bare async_set", ours_mqtt, bare))
     print(ratio_line("ours over MQTT dispatch / HA MQTT sensors dispatch", ours_mqtt, mqtt))
     print(ratio_line("HA MQTT with its client / ours over HTTP (target >= 1.5)", wire, http))
+    ours_wire = figures["ours_mqtt_wire"]
+    print(ratio_line("HA MQTT with its client / ours with the same client", wire, ours_wire))
     empty = figures["http_empty"]
     print(ratio_line("ours over HTTP / HA's HTTP server with an empty webhook", http, empty))
     print(ratio_line("recorder on / off, per uplink", on, off))
