@@ -60,6 +60,27 @@ async def test_setup_and_unload(hass: HomeAssistant, post: Poster) -> None:
     )
 
 
+async def test_a_changed_device_is_updated_in_the_registry_at_set_up(
+    hass: HomeAssistant, post: Poster
+) -> None:
+    """A device registered as an older version did (decoder id as model) is corrected."""
+    entry = await setup_entry(hass, network_entry("chirpstack", WEBHOOK_CS))
+    await post(WEBHOOK_CS, chirpstack_up("0100e20503"), event="up")
+    registry = dr.async_get(hass)
+    device = registry.async_get_device_by_identifier((DOMAIN, DEV_EUI), entry.entry_id)
+    assert device is not None
+    registry.async_update_device(device.id, model="elsys_ers", model_id="elsys_ers")
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    device = registry.async_get_device_by_identifier((DOMAIN, DEV_EUI), entry.entry_id)
+    assert device is not None
+    assert (device.model, device.model_id) == ("ERS / EMS / ELT family", None)
+    # Unchanged at the next set-up: the same registry entry, not a new one.
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get_device_by_identifier((DOMAIN, DEV_EUI), entry.entry_id) is device
+
+
 async def test_restart_restores_values(hass: HomeAssistant, post: Poster) -> None:
     """After a restart the device, its entities and their last values come back."""
     entry = await setup_entry(hass, network_entry("tts", WEBHOOK_TTS))

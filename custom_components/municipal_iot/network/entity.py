@@ -113,7 +113,7 @@ class LoRaWANEntity(PushEntity):
             self._write(shown, context)
 
     async def async_added_to_hass(self) -> None:
-        """Listen to the device's changes; the first state shares a context with the device's."""
+        """Listen to the device's changes; the first state shares the context of its batch."""
         await super().async_added_to_hass()
         # The entity itself listens and leaves in async_will_remove_from_hass: no bound
         # method or remover per entity (each lives as long as the entity; start-up cost).
