@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import Context, HomeAssistant, callback
@@ -51,25 +52,18 @@ def register_device(
     platform asks for every device, and the full create-or-update is ten times dearer.
     """
     registry = dr.async_get(hass)
-    serial_number = device.dev_eui.upper()
+    shown: dict[str, Any] = {
+        "manufacturer": device.manufacturer,
+        "model": device.model,  # the vendor's model name
+        "model_id": None,  # not our decoder's id (older versions showed it as "(elsys_ers)")
+        "name": device.name,
+        "serial_number": device.dev_eui.upper(),
+    }
     known = registry.async_get_device_by_identifier((DOMAIN, device.dev_eui), entry.entry_id)
-    if (
-        known is not None
-        and known.name == device.name
-        and known.manufacturer == device.manufacturer
-        and known.model == device.model
-        and known.model_id is None
-        and known.serial_number == serial_number
-    ):
+    if known is not None and all(getattr(known, key) == value for key, value in shown.items()):
         return known
     return registry.async_get_or_create(
-        config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, device.dev_eui)},
-        manufacturer=device.manufacturer,
-        model=device.model,  # the vendor's model name
-        model_id=None,  # not our decoder's id (older versions showed it as "(elsys_ers)")
-        name=device.name,
-        serial_number=serial_number,
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, device.dev_eui)}, **shown
     )
 
 
